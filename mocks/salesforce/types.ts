@@ -1,0 +1,141 @@
+/**
+ * The contract between the parts of the Salesforce emulator:
+ *   org model (org.ts and friends)  ← the only owner of state
+ *   SOQL engine (soql/)             ← reads through QueryContext
+ *   HTTP handlers (handlers/)       ← thin Request → Response over the Org
+ * Keep this file free of logic.
+ *
+ * Values inside the org are *API values*: exactly the JSON the REST API
+ * returns for the field. Text/email/phone/url/picklist/id/reference are
+ * strings, blank text is null (never ""), numbers are numbers, booleans are
+ * booleans, a date is 'YYYY-MM-DD', a datetime is
+ * 'YYYY-MM-DDTHH:mm:ss.SSS+0000' (fixed width, UTC, so string order is time
+ * order). Field names are stored in their canonical (describe) spelling;
+ * look-ups by name are case-insensitive, as in Salesforce.
+ */
+
+export type FieldType =
+  | 'id' | 'string' | 'textarea' | 'email' | 'phone' | 'url' | 'picklist' | 'multipicklist'
+  | 'boolean' | 'int' | 'double' | 'currency' | 'percent' | 'date' | 'datetime' | 'reference' | 'address';
+
+export type SfValue = string | number | boolean | null;
+export type SfRecord = Record<string, SfValue>;
+
+export interface PicklistEntry {
+  active: boolean;
+  defaultValue: boolean;
+  label: string;
+  validFor: null;
+  value: string;
+}
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  /** Text length in characters (0 for non-text). */
+  length: number;
+  precision: number;
+  scale: number;
+  digits: number;
+  nillable: boolean;
+  createable: boolean;
+  updateable: boolean;
+  defaultedOnCreate: boolean;
+  custom: boolean;
+  calculated: boolean;
+  externalId: boolean;
+  unique: boolean;
+  idLookup: boolean;
+  filterable: boolean;
+  sortable: boolean;
+  picklistValues: PicklistEntry[];
+  restrictedPicklist: boolean;
+  referenceTo: string[];
+  relationshipName: string | null;
+  /** Value given on create when the caller leaves the field out (API value). */
+  defaultValue: SfValue;
+}
+
+export interface ObjectDef {
+  name: string;
+  label: string;
+  labelPlural: string;
+  keyPrefix: string;
+  custom: boolean;
+  /** Keyed by lower-case field name. */
+  fields: Map<string, FieldDef>;
+}
+
+/** A user's access to one field: hidden, read-only, or read/write (field-level security). */
+export type Access = 'none' | 'read' | 'edit';
+
+/** One error as Salesforce reports it for one record. HTTP turns `statusCode` into `errorCode` for single-record calls. */
+export interface SaveError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+
+export type SaveResult =
+  | { success: true; id: string; created?: boolean }
+  | { success: false; id?: string; errors: SaveError[] };
+
+/** Thrown by the org for request-level failures (not per record): the HTTP layer answers `status` with `[{message, errorCode, fields?}]`. */
+export class SalesforceError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+    readonly status = 400,
+    readonly fields?: string[],
+  ) {
+    super(message);
+    this.name = errorCode;
+  }
+}
+
+export interface SfUser {
+  id: string;
+  username: string;
+  password: string;
+  name: string;
+  /** Default access for fields not listed in `fieldAccess` (the profile). */
+  defaultAccess: Access;
+}
+
+/** What the SOQL engine may see: one user's view of the org. */
+export interface QueryContext {
+  /** The object as this user sees it (hidden fields absent); undefined when there is no such object. */
+  object(name: string): ObjectDef | undefined;
+  /** This user's access to a field (canonical names). */
+  access(object: string, field: string): Access;
+  /**
+   * Records of an object. `includeDeleted` adds recycle-bin rows (queryAll).
+   * With `modstamp`, only rows whose SystemModstamp satisfies `op value`,
+   * in SystemModstamp order, at a cost proportional to the rows returned.
+   */
+  scan(object: string, opts: { includeDeleted: boolean; modstamp?: { op: '>' | '>='; value: string } }): Iterable<SfRecord>;
+  /** One record by id (18 characters), for parent relationships like Owner.Name. */
+  get(id: string): { object: string; record: SfRecord } | undefined;
+  /** Virtual now in ms, for TODAY / LAST_N_DAYS:n. */
+  now(): number;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  at: string;
+  user: string | null;
+  method: string;
+  path: string;
+  /** e.g. 'query', 'create', 'update', 'describe', 'login'. */
+  operation: string;
+  object?: string;
+  /** Fields named by the request for reading (SELECT list, retrieve fields) in canonical spelling where known. */
+  fieldsRead: string[];
+  /** Fields named in a write body. */
+  fieldsWritten: string[];
+  status: number;
+  errorCodes: string[];
+  /** Number of records in a collection request. */
+  records?: number;
+}
