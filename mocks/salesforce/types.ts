@@ -139,3 +139,124 @@ export interface RequestLogEntry {
   /** Number of records in a collection request. */
   records?: number;
 }
+
+export interface CustomFieldSpec {
+  object: string;
+  /** Must end in __c. */
+  name: string;
+  type: Exclude<FieldType, 'id' | 'reference' | 'address'>;
+  label?: string;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  picklistValues?: string[];
+  restricted?: boolean;
+  required?: boolean;
+  externalId?: boolean;
+  unique?: boolean;
+  defaultValue?: SfValue;
+}
+
+export interface ValidationRuleSpec {
+  object: string;
+  name: string;
+  formula: string;
+  message: string;
+  /** Error location: a field name, or none for the top of the page. */
+  field?: string;
+  active?: boolean;
+}
+
+export interface ConvertLeadOptions {
+  convertedStatus?: string;
+  accountId?: string;
+  contactId?: string;
+  doNotCreateOpportunity?: boolean;
+  opportunityName?: string;
+  overwriteLeadSource?: boolean;
+  ownerId?: string;
+}
+
+export interface ConvertLeadResult {
+  success: boolean;
+  leadId: string;
+  accountId: string | null;
+  contactId: string | null;
+  opportunityId: string | null;
+  errors: SaveError[];
+}
+
+export interface MergeResult {
+  success: boolean;
+  id: string;
+  mergedRecordIds: string[];
+  updatedRelatedIds: string[];
+  errors: SaveError[];
+}
+
+/** jsforce's DescribeSObjectResult / DescribeGlobalSObjectResult, loosely typed. */
+export type Describe = Record<string, unknown>;
+
+/**
+ * The org model. The HTTP handlers and the simulator's people both go
+ * through it; `userId` is always the acting user, and every record
+ * operation runs the full save pipeline (DESIGN, issue 2 §2).
+ */
+export interface OrgApi {
+  readonly orgId: string;
+  readonly clock: { now(): number };
+
+  // users, sessions, permissions
+  readonly syncUser: SfUser;
+  readonly adminUser: SfUser;
+  createUser(spec: { username: string; password: string; name: string; defaultAccess?: Access }): SfUser;
+  user(id: string): SfUser | undefined;
+  userByUsername(username: string): SfUser | undefined;
+  /** Field-level security: `Lead.Phone` style names; compound or system fields follow the real rules. */
+  setAccess(userId: string, objectField: string, access: Access): void;
+  access(userId: string, object: string, field: string): Access;
+  /** A new session token for the user; expires `sessionTtlMs` after its last use on the clock. */
+  openSession(userId: string): string;
+  /** The user of a live session, or undefined when unknown or expired. Touches the session. */
+  sessionUser(token: string): SfUser | undefined;
+  expireSessions(): void;
+
+  // schema
+  objectDef(name: string): ObjectDef | undefined;
+  objectNames(): string[];
+  addField(spec: CustomFieldSpec): FieldDef;
+  describeGlobal(userId: string): Describe;
+  describe(object: string, userId: string): Describe | undefined;
+  queryContext(userId: string): QueryContext;
+
+  // validation rules
+  setRule(spec: ValidationRuleSpec): void;
+  rules(object: string): ValidationRuleSpec[];
+
+  // records (all through the save pipeline, as `userId`)
+  get(object: string, id: string, opts?: { includeDeleted?: boolean }): SfRecord | undefined;
+  /** Which object an id belongs to (by key prefix), or undefined. Accepts 15 or 18 characters. */
+  objectOfId(id: string): string | undefined;
+  create(object: string, fields: Record<string, unknown>, userId: string): SaveResult;
+  update(object: string, id: string, fields: Record<string, unknown>, userId: string): SaveResult;
+  upsert(object: string, externalField: string, value: string, fields: Record<string, unknown>, userId: string): SaveResult;
+  delete(object: string, id: string, userId: string): SaveResult;
+  convertLead(leadId: string, userId: string, opts?: ConvertLeadOptions): ConvertLeadResult;
+  merge(object: string, masterId: string, loserIds: string[], userId: string, masterFields?: Record<string, unknown>): MergeResult;
+  /** Ids changed (SystemModstamp) in [start, end), and the deleted ones, as getUpdated/getDeleted answer. */
+  updated(object: string, startMs: number, endMs: number): { ids: string[]; latestDateCovered: string };
+  deleted(object: string, startMs: number, endMs: number): {
+    deletedRecords: Array<{ id: string; deletedDate: string }>;
+    earliestDateAvailable: string;
+    latestDateCovered: string;
+  };
+  count(object: string, opts?: { includeDeleted?: boolean }): number;
+
+  // limits and the request log
+  /** Counts one API request; false (and nothing counted) once the daily allowance is spent. */
+  countApiRequest(): boolean;
+  apiUsage(): { used: number; max: number };
+  limits(): Record<string, { Max: number; Remaining: number }>;
+  readonly requestLog: RequestLogEntry[];
+  logRequest(entry: Omit<RequestLogEntry, 'seq' | 'at'>): RequestLogEntry;
+}
