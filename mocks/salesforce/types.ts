@@ -220,6 +220,8 @@ export interface OrgApi {
   /** The user of a live session, or undefined when unknown or expired. Touches the session. */
   sessionUser(token: string): SfUser | undefined;
   expireSessions(): void;
+  /** Optional (added by the HTTP layer): ends one session (SOAP logout, OAuth revoke). */
+  closeSession?(token: string): void;
 
   // schema
   objectDef(name: string): ObjectDef | undefined;
@@ -259,4 +261,11 @@ export interface OrgApi {
   limits(): Record<string, { Max: number; Remaining: number }>;
   readonly requestLog: RequestLogEntry[];
   logRequest(entry: Omit<RequestLogEntry, 'seq' | 'at'>): RequestLogEntry;
+
+  /**
+   * Optional (added by the HTTP layer, for `allOrNone`): marks the state of
+   * the records; `rollback()` undoes every record change made since,
+   * `release()` keeps them. The caller calls exactly one of the two.
+   */
+  savepoint?(): { rollback(): void; release(): void };
 }
