@@ -831,7 +831,7 @@ class FileLoader {
             this.report([...path, target], 'unknown-key', `unknown count ${tick(target)}${fix}`, { key: true, ...(suggestion ? { suggestion } : {}) });
             return undefined;
           }
-          out.push({ type, target: target as CountTarget, expected, loc: this.loc([...path, target]) });
+          out.push({ type, target: target as CountTarget, expected, loc: this.loc([...path, target], true) });
         }
         return out;
       }

@@ -1,0 +1,6 @@
+/** The scenario language: schema, loader, error formatting and writer. */
+export * from './schema.ts';
+export { loadScenario, loadScenarios, parseScenario, KNOWN_ACTIVITY_TYPES, KNOWN_SALESFORCE_ERROR_CODES, type LoadResult } from './load.ts';
+export { formatError, formatErrors, type ScenarioError, type ScenarioErrorCode } from './errors.ts';
+export { formatDuration, writeScenario, writeSteps, type WritableScenario, type WritableStep, type WriteOptions } from './write.ts';
+export { FieldCatalogue, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
