@@ -1,0 +1,55 @@
+/**
+ * Session tokens. Deterministic (a counter hashed into Salesforce-looking
+ * characters: `00D…!AQ…`) and expiring after a period of inactivity on the
+ * org's clock, like a real session's timeout.
+ */
+import { hash32 } from '../../src/sim/rng.ts';
+import type { Clock } from '../../src/sim/clock.ts';
+
+const CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._';
+
+interface Session {
+  userId: string;
+  lastUsed: number;
+}
+
+export class Sessions {
+  private readonly sessions = new Map<string, Session>();
+  private counter = 0;
+
+  constructor(
+    private readonly clock: Pick<Clock, 'now'>,
+    private readonly orgId15: string,
+    readonly ttlMs: number,
+  ) {}
+
+  open(userId: string): string {
+    const n = ++this.counter;
+    let body = '';
+    let h = hash32(`${this.orgId15}/session/${n}`);
+    while (body.length < 96) {
+      h = hash32(`${h}/${body.length}`);
+      body += CHARS[(h >>> 0) % CHARS.length];
+    }
+    const token = `${this.orgId15}!AQ${body}`;
+    this.sessions.set(token, { userId, lastUsed: this.clock.now() });
+    return token;
+  }
+
+  /** The user of a live session (touching it), or undefined when unknown or idle for `ttlMs` or more. */
+  userOf(token: string): string | undefined {
+    const s = this.sessions.get(token);
+    if (!s) return undefined;
+    const now = this.clock.now();
+    if (now - s.lastUsed >= this.ttlMs) {
+      this.sessions.delete(token);
+      return undefined;
+    }
+    s.lastUsed = now;
+    return s.userId;
+  }
+
+  expireAll(): void {
+    this.sessions.clear();
+  }
+}
