@@ -85,8 +85,17 @@ export function compileRule(spec: ValidationRuleSpec, object: ObjectDef): Compil
   const blank: SfRecord = {};
   for (const f of object.fields.values()) blank[f.name] = f.type === 'boolean' ? false : null;
   for (const prior of [undefined, blank]) {
-    const result = run(rule, { record: blank, prior, now: 0 });
-    if (result.type === 'error') throw new RuleDefinitionError(`${where}: ${result.message}`);
+    let result: ReturnType<typeof run>;
+    try {
+      result = run(rule, { record: blank, prior, now: 0 });
+    } catch (e) {
+      throw new RuleDefinitionError(`${where}: ${(e as Error).message}`);
+    }
+    if (result.type === 'error') {
+      // Errors that depend on a value (DATEVALUE of blank text) are run-time errors, not definition errors.
+      if (!isValueError(result)) throw new RuleDefinitionError(`${where}: ${result.message}`);
+      continue;
+    }
     if (result.dataType !== 'checkbox') {
       throw new RuleDefinitionError(`${where}: Formula result is data type (${result.dataType}), incompatible with expected data type (true/false).`);
     }
@@ -110,6 +119,10 @@ export function evaluateRule(rule: CompiledRule, ctx: RuleContext): RuleOutcome 
   }
   if (result.type === 'error') return { error: result.message };
   return { fires: result.value === true };
+}
+
+function isValueError(e: { errorType: string; message: string }): boolean {
+  return e.errorType === 'ArgumentError' && !/^Incorrect (parameter type|number of parameters)/.test(e.message);
 }
 
 function run(rule: CompiledRule, ctx: RuleContext) {
