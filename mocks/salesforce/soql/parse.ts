@@ -33,8 +33,7 @@ function syntaxError(soql: string, tokens: Token[], parserMessage: string): Quer
     return positioned('MALFORMED_QUERY', soql, offset,
       `line ${row}:${offset - lineStart} no viable alternative at character '${ch}'`);
   }
-  const found = /but found --> '(.*)' <--/s.exec(parserMessage) ?? /but found: '(.*)'\s*$/s.exec(parserMessage);
-  const image = found?.[1] ?? '';
+  const image = foundImage(parserMessage);
   if (image === '') {
     // Ran out of input: point just past the last character.
     return positioned('MALFORMED_QUERY', soql, soql.trimEnd().length, 'unexpected token: <EOF>');
@@ -54,9 +53,17 @@ function offendingOffset(soql: string, tokens: Token[], image: string): number {
     try {
       parseQuery(soql.slice(0, t.start + image.length));
     } catch (e) {
-      const msg = e instanceof Error ? e.message : '';
-      if (msg.includes(`'${image}'`)) return t.start;
+      if (foundImage(e instanceof Error ? e.message : '') === image) return t.start;
     }
   }
   return candidates[0]?.start ?? 0;
+}
+
+/** The token text a chevrotain error message says it found ('' at end of input). */
+function foundImage(message: string): string {
+  const m =
+    /but found --> '(.*)' <--/s.exec(message) ??
+    /Redundant input, expecting EOF but found: (.*)$/s.exec(message) ??
+    /but found: '(.*)'\s*$/s.exec(message);
+  return m?.[1] ?? '';
 }
