@@ -1,0 +1,1033 @@
+/**
+ * The sync engine: Marketo persons ⇄ Salesforce leads and contacts, over
+ * HTTP only (DESIGN §1 and §4 are its specification).
+ *
+ * A cycle:
+ *   1. describe Lead and Contact as the sync user → the field set
+ *   2. settle lead creates whose answer was lost (never two leads per person)
+ *   3. poll Salesforce (Contact, then Lead, SystemModstamp past the watermark
+ *      minus a look-back) and Marketo (leadchanges.json past the paging token)
+ *   4. follow deletes, merges and conversions (relink, sfdcIsDeleted)
+ *   5. per linked pair, a per-field three-way merge against the ancestor
+ *   6. batched writes to both sides, per-record results honoured; rejections
+ *      stay pending with one failure activity per distinct failure
+ *   7. new Salesforce records become people (upsert on their Salesforce id)
+ *   8. save state, then move the watermarks and save again
+ * Sync Person to SFDC runs the same pair logic at once, outside the schedule.
+ */
+import type { Clock } from '../sim/clock.ts';
+import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, type SfFieldInfo } from './field-map.ts';
+import { MarketoClient, type CustomActivityTypeSpec, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
+import { mergeFields, type FieldOutcome } from './merge.ts';
+import { canon, parseDateTime, sameValue, secondsIso, toMarketo, toSalesforce } from './normalize.ts';
+import { ApiError, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
+import { SalesforceClient, type SalesforceConfig, type SfSaveResult } from './salesforce.ts';
+import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
+import {
+  emptyState,
+  failureKey,
+  type EngineState,
+  type LinkState,
+  type PendingFailure,
+  type PendingPerson,
+  type StateStore,
+} from './state-store.ts';
+import { SF_OBJECTS, type Canon, type MappedField, type SfObject, type Trace, type TraceEvent, type WinnerPolicy } from './types.ts';
+
+export interface EngineOptions {
+  clock: Clock;
+  salesforce: SalesforceConfig;
+  marketo: MarketoConfig;
+  store: StateStore;
+  /** Wait after a cycle ends before the next one (default 5 minutes). */
+  intervalMs?: number;
+  winner?: WinnerPolicy;
+  /** OwnerId for leads created by Sync Person to SFDC; Salesforce's default (the sync user) otherwise. */
+  defaultLeadOwnerId?: string;
+  trace?: Trace;
+  /** The name of a deliberately broken variant, for checking that the conformance suite catches it. */
+  mutant?: string;
+  retry?: RetryPolicy;
+  /** How far before the watermark each poll looks again (rows can commit with an older stamp). Default 60 s. */
+  lookBackMs?: number;
+  /** fetch for the Marketo client (tests). */
+  fetch?: typeof fetch;
+}
+
+export interface CycleReport {
+  cycle: number;
+  ok: boolean;
+  error?: string;
+  sfCalls: number;
+  mktoCalls: number;
+  peopleCreated: number;
+  sfUpdated: number;
+  mktoUpdated: number;
+  rejected: number;
+}
+
+export interface SyncPersonResult {
+  personId: number;
+  outcome: 'created' | 'updated' | 'unchanged' | 'rejected' | 'failed';
+  sfId?: string;
+  error?: { errorCode: string; message: string; fields: string[] };
+}
+
+/** Mutants the engine knows (see EngineOptions.mutant). */
+export const MUTANTS = ['skip-sync-user-edits', 'marketo-always-wins', 'log-every-cycle', 'no-lookup-before-create'] as const;
+
+export const FAILURE_ACTIVITY: CustomActivityTypeSpec = {
+  apiName: 'sfdcSyncFailure',
+  name: 'SFDC Sync Failure',
+  description: 'Salesforce rejected a write of the sync engine',
+  triggerName: 'Has SFDC Sync Failure',
+  filterName: 'Had SFDC Sync Failure',
+  primaryAttribute: { apiName: 'errorCode', name: 'Error Code', dataType: 'string' },
+  attributes: [
+    { apiName: 'message', name: 'Message', dataType: 'text' },
+    { apiName: 'fields', name: 'Fields', dataType: 'string' },
+    { apiName: 'operation', name: 'Operation', dataType: 'string' },
+    { apiName: 'sfdcId', name: 'SFDC Id', dataType: 'string' },
+  ],
+};
+
+/** Salesforce answers that mean "the record moved on" (deleted, converted): the next poll shows why, so retry quietly. */
+const LIFECYCLE_CODES = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD']);
+
+type SfRow = Record<string, unknown> & { Id: string };
+
+interface FieldSets {
+  Lead: MappedField[];
+  Contact: MappedField[];
+  /** System fields the sync user can read, per object. */
+  system: Record<SfObject, string[]>;
+}
+
+/** A linked pair being synced in this cycle. */
+interface Pair {
+  link: LinkState;
+  row?: SfRow;
+  person?: MarketoPerson;
+  /** Read the Salesforce row even when the ancestor could stand in for it. */
+  fresh?: boolean;
+}
+
+export class SyncEngine {
+  readonly schedule: Schedule;
+  readonly sf: SalesforceClient;
+  readonly mkto: MarketoClient;
+  private state: EngineState | undefined;
+  private fieldSets: FieldSets | undefined;
+  private mktoFields: MarketoFieldInfo[] | undefined;
+  private mktoDescribedAt = -Infinity;
+  private activityTypeId: number | undefined;
+  private cycleNo = 0;
+  private busy: Promise<unknown> = Promise.resolve();
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
+  private readonly lookBackMs: number;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.clock = opts.clock;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.lookBackMs = opts.lookBackMs ?? 60_000;
+    const onRetry = (system: 'salesforce' | 'marketo') => (operation: string, attempt: number, delayMs: number, err: unknown) =>
+      this.emit({ type: 'retry', at: this.clock.now(), system, operation, attempt, delayMs, error: describeError(err) });
+    this.sf = new SalesforceClient(opts.salesforce, { clock: opts.clock, retry: this.retry, onRetry: onRetry('salesforce') });
+    this.mkto = new MarketoClient(opts.marketo, {
+      clock: opts.clock,
+      retry: this.retry,
+      onRetry: onRetry('marketo'),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+    this.schedule = new Schedule(opts.clock, opts.intervalMs ?? DEFAULT_INTERVAL_MS, () => this.runCycle());
+  }
+
+  // ---- public API ------------------------------------------------------------------------------
+
+  /** Runs one sync cycle now (serialized with other engine work). Never throws: failures are in the report. */
+  runCycle(): Promise<CycleReport> {
+    return this.exclusive(() => this.cycle());
+  }
+
+  /** The flow action "Sync Person to SFDC": create the lead when unlinked, else push the person now. */
+  syncPersonToSfdc(personId: number): Promise<SyncPersonResult> {
+    return this.exclusive(() => this.syncPerson(personId));
+  }
+
+  /** Real-time loop (RealClock). On a VirtualClock drive `schedule.runDue()` instead. */
+  start(): void {
+    this.schedule.start();
+  }
+
+  stop(): Promise<void> {
+    return this.schedule.stop();
+  }
+
+  /** API calls sent so far, per system. */
+  calls(): { salesforce: number; marketo: number } {
+    return { salesforce: this.sf.calls, marketo: this.mkto.calls };
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private emit(event: TraceEvent): void {
+    this.opts.trace?.(event);
+  }
+
+  private mutant(name: (typeof MUTANTS)[number]): boolean {
+    return this.opts.mutant === name;
+  }
+
+  private async loadState(): Promise<EngineState> {
+    if (!this.state) {
+      const loaded = await this.opts.store.load();
+      this.state = loaded ?? { ...emptyState(), startedAt: this.clock.now() };
+    }
+    return this.state;
+  }
+
+  private async save(): Promise<void> {
+    if (this.state) await this.opts.store.save(this.state);
+  }
+
+  // ---- field sets ------------------------------------------------------------------------------
+
+  /** Describe both objects as the sync user (every cycle: permissions can change at any time). */
+  private async describe(): Promise<FieldSets> {
+    const sfFields: Record<SfObject, SfFieldInfo[]> = { Lead: [], Contact: [] };
+    for (const object of SF_OBJECTS) sfFields[object] = await this.sf.describe(object);
+    const customs = [...sfFields.Lead, ...sfFields.Contact].filter((f) => /__c$/i.test(f.name)).map((f) => f.name.toLowerCase());
+    const known = new Set((this.mktoFields ?? []).map((f) => f.name.toLowerCase()));
+    // Marketo's schema changes rarely: describe it at start, when Salesforce shows a custom field Marketo did not
+    // have (at most hourly), and after a 1006 (unknown field).
+    const stale = this.mktoFields === undefined || (customs.some((c) => !known.has(c)) && this.clock.now() - this.mktoDescribedAt > 3_600_000);
+    if (stale) {
+      this.mktoFields = await this.mkto.describe();
+      this.mktoDescribedAt = this.clock.now();
+    }
+    const sets: FieldSets = { Lead: [], Contact: [], system: { Lead: [], Contact: [] } };
+    for (const object of SF_OBJECTS) {
+      sets[object] = resolveFieldSet(object, sfFields[object], this.mktoFields!);
+      const visible = new Set(sfFields[object].map((f) => f.name));
+      sets.system[object] = SYSTEM_FIELDS[object].filter((f) => visible.has(f));
+      this.emit({
+        type: 'describe',
+        at: this.clock.now(),
+        object,
+        readable: sets[object].map((f) => f.sf),
+        updateable: sets[object].filter((f) => f.updateable).map((f) => f.sf),
+      });
+    }
+    this.fieldSets = sets;
+    return sets;
+  }
+
+  private mktoReadFields(sets: FieldSets): string[] {
+    const names = new Set<string>(['id', ...LINK_FIELDS]);
+    for (const object of SF_OBJECTS) for (const f of sets[object]) names.add(f.mkto);
+    return [...names];
+  }
+
+  private mktoChangeFields(sets: FieldSets): string[] {
+    const names = new Set<string>();
+    for (const object of SF_OBJECTS) for (const f of sets[object]) names.add(f.mkto);
+    return names.size > 0 ? [...names] : ['email'];
+  }
+
+  private selectList(sets: FieldSets, object: SfObject): string {
+    const names = new Set<string>(['Id', ...sets.system[object]]);
+    for (const f of sets[object]) names.add(f.sf);
+    if (this.mutant('skip-sync-user-edits')) names.add('LastModifiedById');
+    return [...names].join(', ');
+  }
+
+  // ---- link index ------------------------------------------------------------------------------
+
+  /** Salesforce id → person id, over current records and the lead ids kept after conversion. */
+  private index(state: EngineState): Map<string, number> {
+    const map = new Map<string, number>();
+    for (const link of Object.values(state.links)) {
+      if (link.leadId) map.set(link.leadId, link.personId);
+      if (link.contactId) map.set(link.contactId, link.personId);
+      map.set(link.sfId, link.personId);
+    }
+    return map;
+  }
+
+  private linkOf(state: EngineState, sfId: string): LinkState | undefined {
+    for (const link of Object.values(state.links)) if (link.sfId === sfId) return link;
+    return undefined;
+  }
+
+  // ---- the cycle -------------------------------------------------------------------------------
+
+  private async cycle(): Promise<CycleReport> {
+    const cycle = ++this.cycleNo;
+    const sf0 = this.sf.calls;
+    const mk0 = this.mkto.calls;
+    this.emit({ type: 'cycle-start', at: this.clock.now(), cycle });
+    const report: CycleReport = { cycle, ok: true, sfCalls: 0, mktoCalls: 0, peopleCreated: 0, sfUpdated: 0, mktoUpdated: 0, rejected: 0 };
+    try {
+      const state = await this.loadState();
+      if (state.marketoQuotaUntil !== undefined && this.clock.now() < state.marketoQuotaUntil) {
+        this.emit({ type: 'quota', at: this.clock.now(), system: 'marketo', until: state.marketoQuotaUntil });
+        report.ok = false;
+        report.error = 'Marketo daily quota reached; waiting for the reset';
+      } else {
+        await this.cycleBody(state, report);
+      }
+    } catch (err) {
+      report.ok = false;
+      report.error = describeError(err);
+      if (err instanceof QuotaExhausted && this.state) {
+        this.state.marketoQuotaUntil = err.until;
+        this.emit({ type: 'quota', at: this.clock.now(), system: 'marketo', until: err.until });
+        await this.save().catch(() => undefined);
+      }
+      // The engine is being replaced (restart) or the state could not be written: nothing else to do.
+    }
+    report.sfCalls = this.sf.calls - sf0;
+    report.mktoCalls = this.mkto.calls - mk0;
+    this.emit({ type: 'cycle-end', at: this.clock.now(), cycle, ok: report.ok, ...(report.error ? { error: report.error } : {}), sfCalls: report.sfCalls, mktoCalls: report.mktoCalls });
+    return report;
+  }
+
+  private async cycleBody(state: EngineState, report: CycleReport): Promise<void> {
+    await this.sf.connect();
+    const sets = await this.describe();
+    await this.settlePendingCreates(state);
+
+    // Poll Contact before Lead: a contact made by a conversion is then never seen without its converted lead.
+    const polled: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
+    polled.Contact = await this.poll(sets, 'Contact', state);
+    polled.Lead = await this.poll(sets, 'Lead', state);
+
+    const token = state.marketoToken ?? (await this.mkto.pagingToken(state.startedAt ?? this.clock.now()));
+    const { changes, nextToken } = await this.mkto.leadChanges(token, this.mktoChangeFields(sets));
+
+    const linkUpdates = new Map<number, Record<string, unknown>>();
+    const pairs = new Map<number, Pair>();
+
+    // Lifecycle first (deletes, merges, conversions), leads before contacts, so relinks happen before new contacts are seen.
+    for (const object of ['Lead', 'Contact'] as const) {
+      for (const row of polled[object]) await this.lifecycle(state, object, row, linkUpdates, pairs);
+    }
+    // Retries of records Marketo could not take last time.
+    const retryIds = Object.entries(state.sfRetry ?? {});
+    const keepRetry = state.sfRetry ?? {};
+    const retryRows: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
+    for (const object of SF_OBJECTS) {
+      const ids = retryIds.filter(([id, o]) => o === object && !polled[object].some((r) => r.Id === id)).map(([id]) => id);
+      if (ids.length > 0) retryRows[object] = await this.readByIds(sets, object, ids);
+    }
+    state.sfRetry = {};
+    try {
+      await this.syncAll(state, sets, polled, retryRows, changes, linkUpdates, pairs, report);
+    } catch (err) {
+      // Not committed: the records to retry stay on the list.
+      state.sfRetry = { ...keepRetry, ...state.sfRetry };
+      throw err;
+    }
+
+    // Commit: state first, then the watermarks (DESIGN §4).
+    await this.save();
+    for (const object of SF_OBJECTS) {
+      const last = polled[object].at(-1)?.SystemModstamp;
+      if (typeof last === 'string' && (!state.sfWatermark[object] || last > state.sfWatermark[object]!)) state.sfWatermark[object] = last;
+    }
+    state.marketoToken = nextToken;
+    await this.save();
+  }
+
+  private async syncAll(
+    state: EngineState,
+    sets: FieldSets,
+    polled: Record<SfObject, SfRow[]>,
+    retryRows: Record<SfObject, SfRow[]>,
+    changes: LeadChange[],
+    linkUpdates: Map<number, Record<string, unknown>>,
+    pairs: Map<number, Pair>,
+    report: CycleReport,
+  ): Promise<void> {
+    const newRows: Array<{ object: SfObject; row: SfRow }> = [];
+    for (const object of ['Lead', 'Contact'] as const) {
+      for (const row of [...polled[object], ...retryRows[object]]) {
+        if (row.IsDeleted === true || (object === 'Lead' && row.IsConverted === true)) continue;
+        const link = this.linkOf(state, row.Id);
+        if (link) {
+          if (link.deleted) continue;
+          const pair = pairs.get(link.personId) ?? { link };
+          pair.row = row;
+          pairs.set(link.personId, pair);
+        } else {
+          newRows.push({ object, row });
+        }
+      }
+    }
+
+    // Marketo changes to linked people; echoes of our own writes (new values equal to the ancestor) are dropped here.
+    const byPerson = new Map<number, LeadChange[]>();
+    for (const c of changes) byPerson.set(c.leadId, [...(byPerson.get(c.leadId) ?? []), c]);
+    for (const [personId, list] of byPerson) {
+      const link = state.links[String(personId)];
+      if (!link || link.deleted) continue;
+      if (this.isEcho(link, list, sets)) continue;
+      const pair = pairs.get(personId) ?? { link };
+      pairs.set(personId, pair);
+    }
+    for (const link of Object.values(state.links)) {
+      if (link.deleted || !(link.failure || link.retry)) continue;
+      if (!pairs.has(link.personId)) pairs.set(link.personId, { link });
+    }
+
+    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report);
+    report.peopleCreated += await this.createPeople(state, sets, newRows);
+    await this.retryPendingPeople(state, sets, report);
+  }
+
+  /** Rows of `object` changed since the watermark (minus the look-back), deleted ones included. */
+  private async poll(sets: FieldSets, object: SfObject, state: EngineState): Promise<SfRow[]> {
+    const wm = state.sfWatermark[object];
+    let where = '';
+    if (wm) {
+      const ms = parseDateTime(wm);
+      if (ms !== undefined) where = ` WHERE SystemModstamp > ${secondsIso(ms - this.lookBackMs)}`;
+    }
+    const soql = `SELECT ${this.selectList(sets, object)} FROM ${object}${where} ORDER BY SystemModstamp, Id`;
+    return (await this.sf.query(soql, true)) as SfRow[];
+  }
+
+  private async readByIds(sets: FieldSets, object: SfObject, ids: readonly string[]): Promise<SfRow[]> {
+    const out: SfRow[] = [];
+    for (let i = 0; i < ids.length; i += 200) {
+      const chunk = ids.slice(i, i + 200).map((id) => `'${soqlEscape(id)}'`);
+      const soql = `SELECT ${this.selectList(sets, object)} FROM ${object} WHERE Id IN (${chunk.join(', ')})`;
+      out.push(...((await this.sf.query(soql, true)) as SfRow[]));
+    }
+    return out;
+  }
+
+  /** Marketo changes that only repeat the ancestor are the engine's own writes coming back. */
+  private isEcho(link: LinkState, changes: LeadChange[], sets: FieldSets): boolean {
+    if (link.failure || link.retry) return false;
+    const fields = sets[link.object];
+    for (const c of changes) {
+      if (c.activityTypeId !== 13) continue; // New Lead of a linked person: the engine created it
+      for (const f of c.fields) {
+        const mapped = fields.find((m) => m.mkto.toLowerCase() === f.name.toLowerCase());
+        if (!mapped) continue;
+        const v = canon(f.newValue, mapped.kind);
+        if (!Object.prototype.hasOwnProperty.call(link.ancestor, mapped.sf) || !sameValue(v, link.ancestor[mapped.sf])) return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- lifecycle: delete, merge, conversion ------------------------------------------------------
+
+  private async lifecycle(
+    state: EngineState,
+    object: SfObject,
+    row: SfRow,
+    linkUpdates: Map<number, Record<string, unknown>>,
+    pairs: Map<number, Pair>,
+  ): Promise<void> {
+    const link = this.linkOf(state, row.Id);
+    const setLink = (personId: number, fields: Record<string, unknown>) =>
+      linkUpdates.set(personId, { ...(linkUpdates.get(personId) ?? {}), ...fields });
+
+    if (row.IsDeleted === true) {
+      if (!link) return;
+      const master = typeof row.MasterRecordId === 'string' ? row.MasterRecordId : undefined;
+      if (master) {
+        await this.followMerge(state, link, master, setLink, pairs);
+        return;
+      }
+      if (!link.deleted) {
+        link.deleted = true;
+        delete link.failure;
+        delete link.retry;
+        setLink(link.personId, { sfdcIsDeleted: true });
+        this.emit({ type: 'unlink', at: this.clock.now(), personId: link.personId, sfId: row.Id, reason: `${object} deleted in Salesforce: sfdcIsDeleted set` });
+      }
+      return;
+    }
+    if (link?.deleted) {
+      // Undeleted from the recycle bin: the pair syncs again.
+      link.deleted = false;
+      setLink(link.personId, { sfdcIsDeleted: false });
+      this.emit({ type: 'link', at: this.clock.now(), personId: link.personId, object, sfId: row.Id, reason: 'undeleted in Salesforce' });
+    }
+    if (object === 'Lead' && row.IsConverted === true && link && link.object === 'Lead') {
+      const contactId = typeof row.ConvertedContactId === 'string' ? row.ConvertedContactId : undefined;
+      if (!contactId) return;
+      const accountId = typeof row.ConvertedAccountId === 'string' ? row.ConvertedAccountId : undefined;
+      const other = this.linkOf(state, contactId);
+      if (other && other.personId !== link.personId) {
+        // Converted into a contact that already has its person: like a merge, the contact's person survives.
+        await this.mergePeople(state, other, link, pairs);
+        return;
+      }
+      link.object = 'Contact';
+      link.sfId = contactId;
+      link.contactId = contactId;
+      if (accountId) link.accountId = accountId;
+      delete link.failure;
+      delete link.retry;
+      setLink(link.personId, { sfdcType: 'Contact', sfdcContactId: contactId, sfdcAccountId: accountId ?? null });
+      this.emit({ type: 'link', at: this.clock.now(), personId: link.personId, object: 'Contact', sfId: contactId, reason: `lead ${row.Id} converted` });
+      // Sync the pair against the contact now (its row may not be in this poll).
+      pairs.set(link.personId, { ...(pairs.get(link.personId) ?? { link }), link, fresh: true });
+    }
+  }
+
+  private async followMerge(
+    state: EngineState,
+    loser: LinkState,
+    masterId: string,
+    setLink: (personId: number, fields: Record<string, unknown>) => void,
+    pairs: Map<number, Pair>,
+  ): Promise<void> {
+    const winner = this.linkOf(state, masterId);
+    if (winner && winner.personId !== loser.personId) {
+      await this.mergePeople(state, winner, loser, pairs);
+      return;
+    }
+    // The survivor had no person: the loser's person follows it.
+    loser.sfId = masterId;
+    if (loser.object === 'Lead') loser.leadId = masterId;
+    else loser.contactId = masterId;
+    delete loser.failure;
+    delete loser.retry;
+    setLink(loser.personId, loser.object === 'Lead' ? { sfdcLeadId: masterId } : { sfdcContactId: masterId });
+    this.emit({ type: 'link', at: this.clock.now(), personId: loser.personId, object: loser.object, sfId: masterId, reason: 'merged in Salesforce: relinked to the survivor' });
+    pairs.set(loser.personId, { ...(pairs.get(loser.personId) ?? { link: loser }), link: loser, fresh: true });
+  }
+
+  /** Merges the loser's person into the winner's in Marketo and drops the loser's link: one person per record. */
+  private async mergePeople(state: EngineState, winner: LinkState, loser: LinkState, pairs: Map<number, Pair>): Promise<void> {
+    try {
+      await this.mkto.mergeLeads(winner.personId, [loser.personId]);
+    } catch (err) {
+      if (isTransient(err) || err instanceof QuotaExhausted) throw err;
+      // Already merged (a replay after a crash) or the person is gone: nothing left to merge.
+      this.emit({ type: 'skip', at: this.clock.now(), personId: loser.personId, reason: `Marketo merge refused: ${describeError(err)}` });
+    }
+    delete state.links[String(loser.personId)];
+    pairs.delete(loser.personId);
+    this.emit({ type: 'unlink', at: this.clock.now(), personId: loser.personId, sfId: loser.sfId, reason: `merged into person ${winner.personId}` });
+    pairs.set(winner.personId, { ...(pairs.get(winner.personId) ?? { link: winner }), link: winner, fresh: true });
+  }
+
+  // ---- linked pairs ------------------------------------------------------------------------------
+
+  /** Reads what is missing, merges every pair per field, writes both sides in batches, updates ancestors. */
+  private async syncPairs(
+    state: EngineState,
+    sets: FieldSets,
+    pairList: Pair[],
+    linkUpdates: Map<number, Record<string, unknown>>,
+    report: { sfUpdated: number; mktoUpdated: number; rejected: number },
+  ): Promise<void> {
+    // Salesforce rows we lack. A pair not in the poll has not changed in Salesforce since it was last synced, so its
+    // values are the ancestor's, unless the pair is pending, has fields never synced, or must be read fresh.
+    const needRows: Record<SfObject, string[]> = { Lead: [], Contact: [] };
+    for (const p of pairList) {
+      if (p.row) continue;
+      const complete = sets[p.link.object].every((f) => Object.prototype.hasOwnProperty.call(p.link.ancestor, f.sf));
+      if (!complete || p.link.failure || p.link.retry || p.fresh) needRows[p.link.object].push(p.link.sfId);
+    }
+    for (const object of SF_OBJECTS) {
+      if (needRows[object].length === 0) continue;
+      const rows = await this.readByIds(sets, object, needRows[object]);
+      const byId = new Map(rows.map((r) => [r.Id, r]));
+      for (const p of pairList) if (!p.row && p.link.object === object && byId.has(p.link.sfId)) p.row = byId.get(p.link.sfId);
+    }
+    // A row read by id can show a delete or conversion the poll has not: follow it like the poll would.
+    for (const p of [...pairList]) {
+      if (!p.row || !(p.row.IsDeleted === true || (p.link.object === 'Lead' && p.row.IsConverted === true))) continue;
+      const extra = new Map<number, Pair>();
+      await this.lifecycle(state, p.link.object, p.row, linkUpdates, extra);
+      pairList.splice(pairList.indexOf(p), 1);
+      for (const e of extra.values()) if (e.link !== p.link || !p.link.deleted) pairList.push({ ...e, fresh: true });
+      if (extra.size > 0) {
+        // A relinked pair needs its new record's row.
+        for (const e of pairList) {
+          if (e.row || e.link.object !== 'Contact') continue;
+          const rows = await this.readByIds(sets, 'Contact', [e.link.sfId]);
+          if (rows[0]) e.row = rows[0];
+        }
+      }
+    }
+
+    // People: everyone in a pair, plus people that only need their link fields written.
+    const personIds = new Set<number>([...pairList.map((p) => p.link.personId), ...linkUpdates.keys()]);
+    const people = personIds.size > 0 ? await this.mkto.getLeads('id', [...personIds], this.mktoReadFields(sets)) : [];
+    const personById = new Map(people.map((p) => [Number(p.id), p]));
+    for (const p of pairList) p.person = personById.get(p.link.personId);
+
+    const sfWrites: Record<SfObject, Array<{ pair: Pair; record: SfRow; outcomes: FieldOutcome[] }>> = { Lead: [], Contact: [] };
+    const mkWrites = new Map<number, { record: Record<string, unknown>; pair?: Pair; outcomes: FieldOutcome[] }>();
+    const agreed = new Map<Pair, FieldOutcome[]>();
+
+    for (const [personId, fields] of linkUpdates) {
+      if (personById.has(personId)) mkWrites.set(personId, { record: { id: personId, ...fields }, outcomes: [] });
+    }
+
+    for (const pair of pairList) {
+      const { link, person } = pair;
+      if (!person) {
+        // Deleted in Marketo: Marketo re-creates the person when the record changes next (reference A12).
+        delete state.links[String(link.personId)];
+        (state.sfRetry ??= {})[link.sfId] = link.object;
+        this.emit({ type: 'unlink', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
+        continue;
+      }
+      if (!pair.row && needRows[link.object].includes(link.sfId)) {
+        // Gone from Salesforce entirely (purged from the recycle bin).
+        link.deleted = true;
+        const w = mkWrites.get(link.personId) ?? { record: { id: link.personId }, outcomes: [] };
+        w.record.sfdcIsDeleted = true;
+        mkWrites.set(link.personId, w);
+        continue;
+      }
+      if (this.mutant('skip-sync-user-edits') && pair.row && pair.row.LastModifiedById === this.sf.userId) continue;
+      const fields = sets[link.object];
+      const sfValues = pair.row ? this.sfCanon(fields, pair.row) : { ...link.ancestor };
+      const mkValues = this.mkCanon(fields, person);
+      const outcomes = mergeFields({
+        object: link.object,
+        fields,
+        ancestor: link.ancestor,
+        sf: sfValues,
+        mkto: mkValues,
+        policy: this.mutant('marketo-always-wins') ? { Lead: 'marketo', Contact: 'marketo' } : this.opts.winner,
+      });
+      const toSf = outcomes.filter((o) => o.decision === 'to-salesforce');
+      const toMk = outcomes.filter((o) => o.decision === 'to-marketo');
+      agreed.set(pair, outcomes.filter((o) => o.decision === 'agree'));
+      for (const o of [...toSf, ...toMk]) {
+        this.emit({
+          type: 'field',
+          at: this.clock.now(),
+          personId: link.personId,
+          sfId: link.sfId,
+          object: link.object,
+          field: o.field.sf,
+          decision: o.decision,
+          ...(o.winner ? { winner: o.winner } : {}),
+          reason: o.reason,
+          value: o.value,
+        });
+      }
+      if (toSf.length > 0) {
+        const record: SfRow = { Id: link.sfId };
+        for (const o of toSf) record[o.field.sf] = toSalesforce(o.value, o.field.kind);
+        sfWrites[link.object].push({ pair, record, outcomes: toSf });
+      } else if (link.failure) {
+        // Nothing left to send: whatever was rejected has been superseded.
+        this.clearFailure(link);
+      }
+      const linkFix = this.linkFieldsToWrite(link, person);
+      if (toMk.length > 0 || Object.keys(linkFix).length > 0) {
+        const w = mkWrites.get(link.personId) ?? { record: { id: link.personId }, outcomes: [] };
+        Object.assign(w.record, linkFix);
+        for (const o of toMk) w.record[o.field.mkto] = toMarketo(o.value, o.field.kind);
+        w.pair = pair;
+        w.outcomes.push(...toMk);
+        mkWrites.set(link.personId, w);
+      }
+      delete link.retry;
+    }
+
+    // Agreed fields become the ancestor right away.
+    for (const [pair, outcomes] of agreed) for (const o of outcomes) pair.link.ancestor[o.field.sf] = o.value;
+
+    // Salesforce writes, per object, ≤200 per call.
+    const failures: Array<{ link: LinkState; failure: PendingFailure }> = [];
+    for (const object of SF_OBJECTS) {
+      const writes = sfWrites[object];
+      if (writes.length === 0) continue;
+      let results: SfSaveResult[];
+      try {
+        // Updates are idempotent: the client retries them on the clock.
+        results = await this.sf.update(object, writes.map((w) => w.record));
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        // Still failing after the retries: these pairs try again next cycle.
+        for (const w of writes) w.pair.link.retry = true;
+        continue;
+      }
+      let ok = 0;
+      writes.forEach((w, i) => {
+        const r = results[i]!;
+        const link = w.pair.link;
+        if (r.success) {
+          ok++;
+          for (const o of w.outcomes) link.ancestor[o.field.sf] = o.value;
+          if (link.failure) this.clearFailure(link);
+          return;
+        }
+        const e = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
+        if (LIFECYCLE_CODES.has(e.statusCode) || e.statusCode === 'UNABLE_TO_LOCK_ROW') {
+          link.retry = true;
+          this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
+          return;
+        }
+        const failure: PendingFailure = { operation: 'update', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
+        link.failure = failure;
+        failures.push({ link, failure });
+      });
+      report.sfUpdated += ok;
+      report.rejected += writes.length - ok;
+      this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'update', object, count: writes.length, ok, failed: writes.length - ok });
+    }
+
+    // Marketo writes, ≤300 per call, by id.
+    const mk = [...mkWrites.values()];
+    if (mk.length > 0) {
+      const results = await this.mkto.syncLeads('updateOnly', 'id', mk.map((w) => w.record));
+      let ok = 0;
+      mk.forEach((w, i) => {
+        const r = results[i]!;
+        if (r.status !== 'skipped') {
+          ok++;
+          if (w.pair) for (const o of w.outcomes) w.pair.link.ancestor[o.field.sf] = o.value;
+          return;
+        }
+        const reason = r.reasons[0] ?? { code: '?', message: 'skipped' };
+        const personId = Number(w.record.id);
+        const link = state.links[String(personId)];
+        if (reason.code === '1004' && link) {
+          delete state.links[String(personId)];
+          (state.sfRetry ??= {})[link.sfId] = link.object;
+          this.emit({ type: 'unlink', at: this.clock.now(), personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
+        } else {
+          if (link) link.retry = true;
+          this.emit({ type: 'skip', at: this.clock.now(), personId, reason: `Marketo skipped the update: ${reason.code} ${reason.message}` });
+        }
+      });
+      report.mktoUpdated += ok;
+      this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'updateOnly', count: mk.length, ok, failed: mk.length - ok });
+    }
+
+    await this.logFailures(failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })));
+  }
+
+  /** The link as the person should carry it, where the person differs (self-healing after crashes). */
+  private linkFieldsToWrite(link: LinkState, person: MarketoPerson): Record<string, unknown> {
+    const want: Record<string, unknown> = { sfdcType: link.object, sfdcIsDeleted: link.deleted === true };
+    if (link.object === 'Lead') want.sfdcLeadId = link.sfId;
+    else want.sfdcContactId = link.sfId;
+    if (link.accountId) want.sfdcAccountId = link.accountId;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(want)) {
+      const have = k === 'sfdcIsDeleted' ? person[k] === true : (person[k] ?? null);
+      if (have !== v) out[k] = v;
+    }
+    return out;
+  }
+
+  private clearFailure(link: LinkState): void {
+    delete link.failure;
+    // A later occurrence of the same failure is a new failure: log it again then.
+    link.logged = [];
+  }
+
+  private sfCanon(fields: readonly MappedField[], row: SfRow): Record<string, Canon> {
+    const out: Record<string, Canon> = {};
+    for (const f of fields) {
+      const v = canon(row[f.sf], f.kind);
+      if (v !== undefined) out[f.sf] = v;
+    }
+    return out;
+  }
+
+  private mkCanon(fields: readonly MappedField[], person: MarketoPerson): Record<string, Canon> {
+    const out: Record<string, Canon> = {};
+    for (const f of fields) {
+      const v = canon(person[f.mkto], f.kind);
+      if (v !== undefined) out[f.sf] = v;
+    }
+    return out;
+  }
+
+  // ---- failure activities ----------------------------------------------------------------------
+
+  /** One `SFDC Sync Failure` activity per distinct failure per person, never one per cycle. */
+  private async logFailures(items: Array<{ personId: number; sfId?: string; failure: PendingFailure; logged: string[] }>): Promise<void> {
+    const fresh = items.filter((i) => this.mutant('log-every-cycle') || !i.logged.includes(failureKey(i.failure)));
+    for (const i of items) {
+      this.emit({
+        type: 'rejection',
+        at: this.clock.now(),
+        personId: i.personId,
+        ...(i.sfId ? { sfId: i.sfId } : {}),
+        operation: i.failure.operation,
+        errorCode: i.failure.errorCode,
+        message: i.failure.message,
+        fields: i.failure.fields,
+        logged: fresh.includes(i),
+      });
+    }
+    if (fresh.length === 0) return;
+    this.activityTypeId ??= await this.mkto.ensureActivityType(FAILURE_ACTIVITY);
+    const results = await this.mkto.addActivities(
+      fresh.map((i) => ({
+        leadId: i.personId,
+        activityDate: secondsIso(this.clock.now()),
+        activityTypeId: this.activityTypeId!,
+        primaryAttributeValue: i.failure.errorCode,
+        attributes: [
+          { apiName: 'message', value: i.failure.message },
+          { apiName: 'fields', value: i.failure.fields.join(',') },
+          { apiName: 'operation', value: i.failure.operation },
+          { apiName: 'sfdcId', value: i.sfId ?? '' },
+        ],
+      })),
+    );
+    fresh.forEach((i, n) => {
+      if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
+    });
+  }
+
+  // ---- new Salesforce records → people -----------------------------------------------------------
+
+  /** Creates (or finds, by their Salesforce id) the people of records that have none. */
+  private async createPeople(state: EngineState, sets: FieldSets, rows: Array<{ object: SfObject; row: SfRow }>): Promise<number> {
+    let created = 0;
+    for (const object of SF_OBJECTS) {
+      const mine = rows.filter((r) => r.object === object);
+      if (mine.length === 0) continue;
+      const fields = sets[object];
+      const inputs = mine.map(({ row }) => {
+        const rec: Record<string, unknown> = {};
+        for (const f of fields) {
+          if (!f.mktoWritable) continue;
+          const v = canon(row[f.sf], f.kind);
+          if (v !== undefined) rec[f.mkto] = toMarketo(v, f.kind);
+        }
+        rec.sfdcType = object;
+        rec.sfdcIsDeleted = false;
+        if (object === 'Lead') rec.sfdcLeadId = row.Id;
+        else {
+          rec.sfdcContactId = row.Id;
+          if (typeof row.AccountId === 'string') rec.sfdcAccountId = row.AccountId;
+        }
+        return rec;
+      });
+      // Upsert on the Salesforce id: a replay after a lost answer updates the person it already made.
+      const results = await this.mkto.syncLeads('createOrUpdate', object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId', inputs);
+      let ok = 0;
+      mine.forEach(({ row }, i) => {
+        const r = results[i]!;
+        if (r.status === 'skipped') {
+          (state.sfRetry ??= {})[row.Id] = object;
+          this.emit({ type: 'skip', at: this.clock.now(), sfId: row.Id, reason: `Marketo skipped the new person: ${r.reasons[0]?.code} ${r.reasons[0]?.message}` });
+          return;
+        }
+        ok++;
+        if (r.status === 'created') created++;
+        const ancestor: Record<string, Canon> = {};
+        for (const f of fields) {
+          const v = canon(row[f.sf], f.kind);
+          if (v !== undefined && f.mktoWritable) ancestor[f.sf] = v;
+        }
+        const link: LinkState = {
+          personId: r.id,
+          object,
+          sfId: row.Id,
+          ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
+          ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
+          ancestor,
+          logged: [],
+        };
+        state.links[String(r.id)] = link;
+        this.emit({ type: 'link', at: this.clock.now(), personId: r.id, object, sfId: row.Id, reason: r.status === 'created' ? 'new in Salesforce: person created' : 'new in Salesforce: person found by its Salesforce id' });
+      });
+      this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
+    }
+    return created;
+  }
+
+  // ---- Sync Person to SFDC -----------------------------------------------------------------------
+
+  private async syncPerson(personId: number): Promise<SyncPersonResult> {
+    const state = await this.loadState();
+    await this.sf.connect();
+    const sets = this.fieldSets ?? (await this.describe());
+    await this.settlePendingCreates(state, personId);
+    const people = await this.mkto.getLeads('id', [personId], this.mktoReadFields(sets));
+    const person = people[0];
+    if (!person) throw new Error(`Sync Person to SFDC: person ${personId} not found in Marketo`);
+    let link = state.links[String(personId)];
+    if (!link) {
+      const adopted = this.adoptLink(person);
+      if (adopted) {
+        state.links[String(personId)] = adopted;
+        link = adopted;
+      }
+    }
+    if (link && !link.deleted) {
+      const report = { sfUpdated: 0, mktoUpdated: 0, rejected: 0 };
+      await this.syncPairs(state, sets, [{ link, fresh: true }], new Map(), report);
+      await this.save();
+      const current = state.links[String(personId)];
+      if (current?.failure) return { personId, outcome: 'rejected', sfId: current.sfId, error: pick(current.failure) };
+      return { personId, outcome: report.sfUpdated + report.mktoUpdated > 0 ? 'updated' : 'unchanged', sfId: link.sfId };
+    }
+    // No lead yet (or its lead was deleted: Marketo creates a new one, reference A12).
+    if (link?.deleted) delete state.links[String(personId)];
+    const outcome = await this.createLead(state, sets, person);
+    await this.save();
+    return outcome;
+  }
+
+  /** A person that carries a link the state does not know (state lost, or linked by someone else). */
+  private adoptLink(person: MarketoPerson): LinkState | undefined {
+    const type = person.sfdcType;
+    const leadId = typeof person.sfdcLeadId === 'string' ? person.sfdcLeadId : undefined;
+    const contactId = typeof person.sfdcContactId === 'string' ? person.sfdcContactId : undefined;
+    if (type === 'Contact' && contactId) return { personId: person.id, object: 'Contact', sfId: contactId, contactId, ...(leadId ? { leadId } : {}), ancestor: {}, logged: [] };
+    if (type === 'Lead' && leadId) return { personId: person.id, object: 'Lead', sfId: leadId, leadId, ancestor: {}, logged: [] };
+    return undefined;
+  }
+
+  /** Creates the person's lead; a lost answer is settled by a look-up before any second attempt. */
+  private async createLead(state: EngineState, sets: FieldSets, person: MarketoPerson): Promise<SyncPersonResult> {
+    const personId = person.id;
+    const fields = sets.Lead;
+    const mk = this.mkCanon(fields, person);
+    const record: Record<string, unknown> = {};
+    for (const f of fields) {
+      if (!f.createable) continue;
+      const v = mk[f.sf];
+      if (v !== undefined && v !== null) record[f.sf] = toSalesforce(v, f.kind);
+    }
+    if (this.opts.defaultLeadOwnerId) record.OwnerId = this.opts.defaultLeadOwnerId;
+    const pending: PendingPerson = state.pendingPeople[String(personId)] ?? { personId, logged: [] };
+    state.pendingPeople[String(personId)] = pending;
+
+    for (let attempt = 1; ; attempt++) {
+      pending.createStartedAt = this.clock.now();
+      pending.email = typeof record.Email === 'string' ? record.Email : null;
+      pending.lastName = typeof record.LastName === 'string' ? record.LastName : null;
+      pending.company = typeof record.Company === 'string' ? record.Company : null;
+      await this.save(); // the intent is durable before the request leaves
+      let result: SfSaveResult | undefined;
+      try {
+        [result] = await this.sf.create('Lead', [record]);
+      } catch (err) {
+        if (!isTransient(err) || attempt >= this.retry.maxAttempts) {
+          // Unknown outcome stays recorded (createStartedAt): the next cycle looks before it creates again.
+          return { personId, outcome: 'failed', error: { errorCode: err instanceof ApiError ? err.code : 'ERROR', message: describeError(err), fields: [] } };
+        }
+        const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        this.emit({ type: 'retry', at: this.clock.now(), system: 'salesforce', operation: 'create Lead', attempt, delayMs: delay, error: describeError(err) });
+        await this.clock.sleep(delay);
+        if (!this.mutant('no-lookup-before-create')) {
+          const found = await this.findCreatedLead(state, pending);
+          if (found) {
+            result = { id: found, success: true, errors: [] };
+          }
+        }
+        if (!result) continue;
+      }
+      if (!result!.success || !result!.id) {
+        const e = result!.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
+        delete pending.createStartedAt;
+        pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
+        await this.logFailures([{ personId, failure: pending.failure, logged: pending.logged }]);
+        return { personId, outcome: 'rejected', error: pick(pending.failure) };
+      }
+      const sfId = result!.id;
+      delete state.pendingPeople[String(personId)];
+      const ancestor: Record<string, Canon> = {};
+      for (const f of fields) if (f.createable && mk[f.sf] !== undefined) ancestor[f.sf] = mk[f.sf]!;
+      const link: LinkState = { personId, object: 'Lead', sfId, leadId: sfId, ancestor, logged: [] };
+      state.links[String(personId)] = link;
+      this.emit({ type: 'link', at: this.clock.now(), personId, object: 'Lead', sfId, reason: 'Sync Person to SFDC created the lead' });
+      this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'create', object: 'Lead', count: 1, ok: 1, failed: 0 });
+      await this.save();
+      // Read the new lead back (defaults such as Status) and write the link onto the person, now.
+      const updates = new Map<number, Record<string, unknown>>([[personId, { sfdcType: 'Lead', sfdcLeadId: sfId, sfdcContactId: null, sfdcIsDeleted: false }]]);
+      await this.syncPairs(state, sets, [{ link, fresh: true }], updates, { sfUpdated: 0, mktoUpdated: 0, rejected: 0 });
+      return { personId, outcome: 'created', sfId };
+    }
+  }
+
+  /** Looks for a lead the sync user created for this pending person since the create started. */
+  private async findCreatedLead(state: EngineState, pending: PendingPerson): Promise<string | undefined> {
+    if (pending.createStartedAt === undefined) return undefined;
+    const since = secondsIso(pending.createStartedAt - 1000);
+    const conds = [`CreatedDate >= ${since}`];
+    if (this.sf.userId) conds.push(`CreatedById = '${soqlEscape(this.sf.userId)}'`);
+    if (pending.email) conds.push(`Email = '${soqlEscape(pending.email)}'`);
+    else {
+      conds.push(pending.lastName ? `LastName = '${soqlEscape(pending.lastName)}'` : 'LastName = null');
+      conds.push(pending.company ? `Company = '${soqlEscape(pending.company)}'` : 'Company = null');
+    }
+    const rows = await this.sf.query(`SELECT Id FROM Lead WHERE ${conds.join(' AND ')} ORDER BY CreatedDate, Id`);
+    const taken = this.index(state);
+    const hit = rows.find((r) => typeof r.Id === 'string' && !taken.has(r.Id));
+    return hit ? String(hit.Id) : undefined;
+  }
+
+  /** Creates whose outcome is unknown (a lost answer, a crash): link the lead if Salesforce has it, else allow a new try. */
+  private async settlePendingCreates(state: EngineState, only?: number): Promise<void> {
+    for (const pending of Object.values(state.pendingPeople)) {
+      if (pending.createStartedAt === undefined) continue;
+      if (only !== undefined && pending.personId !== only) continue;
+      const found = await this.findCreatedLead(state, pending);
+      delete pending.createStartedAt;
+      if (!found) continue;
+      delete state.pendingPeople[String(pending.personId)];
+      state.links[String(pending.personId)] = {
+        personId: pending.personId,
+        object: 'Lead',
+        sfId: found,
+        leadId: found,
+        // No ancestor yet: the first sync fills blanks and lets the lead's policy settle the rest.
+        ancestor: {},
+        retry: true,
+        logged: [],
+      };
+      this.emit({ type: 'link', at: this.clock.now(), personId: pending.personId, object: 'Lead', sfId: found, reason: 'found the lead of a create whose answer was lost' });
+      // The person still needs its link fields: the pair sync writes them (see syncPairs via retry).
+      await this.save();
+    }
+  }
+
+  /** People whose lead create was rejected: tried again each cycle until Salesforce takes them. */
+  private async retryPendingPeople(state: EngineState, sets: FieldSets, report: { rejected: number }): Promise<void> {
+    const waiting = Object.values(state.pendingPeople).filter((p) => p.failure && p.createStartedAt === undefined && !state.links[String(p.personId)]);
+    if (waiting.length === 0) return;
+    const people = await this.mkto.getLeads('id', waiting.map((p) => p.personId), this.mktoReadFields(sets));
+    for (const person of people) {
+      const outcome = await this.createLead(state, sets, person);
+      if (outcome.outcome === 'rejected') report.rejected++;
+    }
+    for (const p of waiting) if (!people.some((x) => Number(x.id) === p.personId)) delete state.pendingPeople[String(p.personId)];
+  }
+}
+
+function pick(f: PendingFailure): { errorCode: string; message: string; fields: string[] } {
+  return { errorCode: f.errorCode, message: f.message, fields: f.fields };
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ApiError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** SOQL string literal body: backslash and quote escaped. */
+export function soqlEscape(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+}

@@ -1,0 +1,259 @@
+/**
+ * The engine's Salesforce client: jsforce 3.10.16 over plain HTTP, nothing
+ * else (DESIGN §2). Pointed at a real org it works unchanged.
+ *
+ * - Login: OAuth2 username-password (jsforce then refreshes the session on any
+ *   401 by logging in again) or client credentials (a refresh function that
+ *   asks for a new token, since that grant gives no refresh token).
+ * - jsforce's own HTTP retries are switched off: they retry 5xx/429/network
+ *   errors on GET/PUT/DELETE with real setTimeout sleeps (lib/request.js),
+ *   which breaks determinism. The engine retries on its clock (retry.ts).
+ * - Writes go through sObject Collections (`composite/sobjects`), ≤200 records
+ *   per call, allOrNone=false; per-record results are returned as they are.
+ */
+import { Connection } from 'jsforce';
+import type { Clock } from '../sim/clock.ts';
+import type { SfFieldInfo } from './field-map.ts';
+import { ApiError, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+
+export interface SalesforceConfig {
+  loginUrl: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Default: password when a username is given, else client_credentials. */
+  grant?: 'password' | 'client_credentials';
+  /** REST API version; jsforce's default when omitted. */
+  version?: string;
+}
+
+export const DEFAULT_SALESFORCE: Required<Pick<SalesforceConfig, 'username' | 'password' | 'clientId' | 'clientSecret'>> = {
+  username: 'sync@example.com',
+  password: 'sync-password',
+  clientId: 'syncsim',
+  clientSecret: 'syncsim-secret',
+};
+
+export type SfRecordValues = Record<string, unknown> & { Id: string };
+
+export interface SfRecordError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+
+export interface SfSaveResult {
+  id?: string;
+  success: boolean;
+  errors: SfRecordError[];
+}
+
+/** Collection calls take at most this many records (EXCEEDED_ID_LIMIT beyond). */
+export const SF_BATCH = 200;
+
+/** Error codes worth retrying: the server or a lock, not the data. */
+const TRANSIENT_CODES = new Set([
+  'SERVER_UNAVAILABLE',
+  'UNABLE_TO_LOCK_ROW',
+  'REQUEST_LIMIT_EXCEEDED',
+  'INVALID_SESSION_ID',
+  'API_CURRENTLY_DISABLED',
+  'ERROR_HTTP_420',
+  'ERROR_HTTP_429',
+  'ERROR_HTTP_500',
+  'ERROR_HTTP_502',
+  'ERROR_HTTP_503',
+  'ERROR_HTTP_504',
+]);
+
+const NO_RETRY = { maxRetries: 0, methods: [] as string[], statusCodes: [] as number[], errorCodes: [] as string[] };
+
+interface TransportLike {
+  httpRequest(req: { method: string; url: string }, options?: Record<string, unknown>): unknown;
+}
+
+export interface SalesforceClientOptions {
+  clock: Clock;
+  retry?: RetryPolicy;
+  onRetry?: (operation: string, attempt: number, delayMs: number, err: unknown) => void;
+}
+
+export class SalesforceClient {
+  readonly conn: Connection;
+  /** HTTP requests sent (login and token refreshes included). */
+  calls = 0;
+  userId: string | undefined;
+  private loggedIn = false;
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly config: SalesforceConfig,
+    private readonly opts: SalesforceClientOptions,
+  ) {
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    const clientId = config.clientId ?? DEFAULT_SALESFORCE.clientId;
+    const clientSecret = config.clientSecret ?? DEFAULT_SALESFORCE.clientSecret;
+    const clientCredentials = this.grant() === 'client_credentials';
+    this.conn = new Connection({
+      loginUrl: config.loginUrl,
+      ...(config.version ? { version: config.version } : {}),
+      oauth2: { loginUrl: config.loginUrl, clientId, clientSecret },
+      ...(clientCredentials
+        ? {
+            refreshFn: (conn, callback) => {
+              conn.oauth2
+                .requestToken({ grant_type: 'client_credentials' })
+                .then((res) => callback(null, res.access_token, res))
+                .catch((err: Error) => callback(err));
+            },
+          }
+        : {}),
+    });
+    this.wrapTransport((this.conn as unknown as { _transport: TransportLike })._transport);
+    this.wrapTransport((this.conn.oauth2 as unknown as { _transport: TransportLike })._transport);
+  }
+
+  private grant(): 'password' | 'client_credentials' {
+    return this.config.grant ?? (this.config.username !== undefined || this.config.clientId === undefined ? 'password' : 'client_credentials');
+  }
+
+  /** Counts every request and turns jsforce's wall-clock retries off. */
+  private wrapTransport(transport: TransportLike): void {
+    const original = transport.httpRequest.bind(transport);
+    transport.httpRequest = (req, options = {}) => {
+      this.calls++;
+      return original(req, { ...options, retry: NO_RETRY });
+    };
+  }
+
+  /** Logs in once; jsforce keeps the session fresh after that. */
+  async connect(): Promise<void> {
+    if (this.loggedIn) return;
+    await this.call('login', async () => {
+      if (this.grant() === 'client_credentials') {
+        const info = await this.conn.authorize({ grant_type: 'client_credentials' });
+        this.userId = info.id;
+      } else {
+        const info = await this.conn.login(
+          this.config.username ?? DEFAULT_SALESFORCE.username,
+          this.config.password ?? DEFAULT_SALESFORCE.password,
+        );
+        this.userId = info.id;
+      }
+    });
+    this.loggedIn = true;
+  }
+
+  /** The fields the logged-in user can see on `object` (describe is per user). */
+  async describe(object: string): Promise<SfFieldInfo[]> {
+    await this.connect();
+    const result = await this.call(`describe ${object}`, () => this.conn.describe(object));
+    return (result.fields as unknown as SfFieldInfo[]).map((f) => ({
+      name: f.name,
+      type: f.type,
+      custom: f.custom,
+      createable: f.createable,
+      updateable: f.updateable,
+      calculated: f.calculated,
+    }));
+  }
+
+  /** Every row of a SOQL query, page by page (`queryAll` when `all`), each page retried on its own. */
+  async query(soql: string, all = false): Promise<Array<Record<string, unknown>>> {
+    await this.connect();
+    type Page = { records: Array<Record<string, unknown>>; done: boolean; nextRecordsUrl?: string };
+    const first = await this.call('query', async (): Promise<Page> => await this.conn.query<Record<string, unknown>>(soql, { scanAll: all, autoFetch: false }));
+    const rows = [...first.records];
+    let next = first.done ? undefined : first.nextRecordsUrl;
+    while (next) {
+      // jsforce wants the cursor (last path segment of nextRecordsUrl), not the URL.
+      const locator = next.split('/').pop()!;
+      const page = await this.call('queryMore', async (): Promise<Page> => await this.conn.queryMore<Record<string, unknown>>(locator));
+      rows.push(...page.records);
+      next = page.done ? undefined : page.nextRecordsUrl;
+    }
+    return rows.map(stripAttributes);
+  }
+
+  /** Creates records, ≤200 per call, allOrNone=false; one result per record, in order. */
+  async create(object: string, records: Array<Record<string, unknown>>): Promise<SfSaveResult[]> {
+    return this.collection('create', object, records);
+  }
+
+  /** Updates records (each with Id), ≤200 per call, allOrNone=false. */
+  async update(object: string, records: SfRecordValues[]): Promise<SfSaveResult[]> {
+    return this.collection('update', object, records);
+  }
+
+  private async collection(op: 'create' | 'update', object: string, records: Array<Record<string, unknown>>): Promise<SfSaveResult[]> {
+    await this.connect();
+    const out: SfSaveResult[] = [];
+    for (let i = 0; i < records.length; i += SF_BATCH) {
+      const chunk = records.slice(i, i + SF_BATCH);
+      // Not retried here: a lost answer to a create may hide a committed row; the engine decides.
+      const results = await this.call(
+        `${op} ${object}`,
+        async () => {
+          const res =
+            op === 'create'
+              ? await this.conn.create(object, chunk, { allOrNone: false })
+              : await this.conn.update(object, chunk as SfRecordValues[], { allOrNone: false });
+          return res as unknown as SfSaveResult[];
+        },
+        op === 'update',
+      );
+      for (const r of results) out.push(normalizeSaveResult(r));
+    }
+    return out;
+  }
+
+  /** One API operation with error classification and (unless `retry` is false) retries on the clock. */
+  private async call<T>(operation: string, fn: () => Promise<T>, retry = true): Promise<T> {
+    const attempt = async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw classify(err);
+      }
+    };
+    if (!retry) return attempt();
+    return withRetry(this.opts.clock, this.retry, attempt, (n, delay, err) => this.opts.onRetry?.(operation, n, delay, err));
+  }
+}
+
+function stripAttributes(row: Record<string, unknown>): Record<string, unknown> {
+  const { attributes: _attributes, ...rest } = row;
+  return rest;
+}
+
+function normalizeSaveResult(r: { id?: string; success?: boolean; errors?: Array<Partial<SfRecordError> & { errorCode?: string }> }): SfSaveResult {
+  return {
+    ...(r.id ? { id: r.id } : {}),
+    success: r.success === true,
+    errors: (r.errors ?? []).map((e) => ({
+      statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION',
+      message: e.message ?? '',
+      fields: Array.isArray(e.fields) ? e.fields : [],
+    })),
+  };
+}
+
+/** Maps whatever jsforce threw to an ApiError that says whether a retry can help. */
+export function classify(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as { errorCode?: string; name?: string; message?: string; data?: { fields?: string[] } };
+  const message = e?.message ?? String(err);
+  const code = e?.errorCode;
+  if (code) {
+    const transient = TRANSIENT_CODES.has(code) || /^ERROR_HTTP_5\d\d$/.test(code);
+    return new ApiError('salesforce', code, message, transient, undefined, e.data?.fields ?? []);
+  }
+  if (/Unable to refresh session/i.test(message)) return new ApiError('salesforce', 'REFRESH_FAILED', message, true);
+  // OAuth errors come back with the OAuth error as the name (invalid_grant, invalid_client…): a configuration problem.
+  if (e?.name && /^(invalid_|unsupported_|unauthorized_)/.test(e.name)) {
+    return new ApiError('salesforce', e.name, message, false);
+  }
+  // No error code: a network failure (connection reset, timeout, lost answer). Worth another try.
+  return new ApiError('salesforce', 'NETWORK_ERROR', message, true);
+}
