@@ -1,0 +1,70 @@
+/**
+ * Response builders with Salesforce's exact wire shapes: JSON with
+ * `application/json;charset=UTF-8`, REST errors as a one-element array of
+ * `{message, errorCode, fields?}`, SOAP answers as `text/xml`.
+ */
+import { HttpResponse } from 'msw';
+import type { SaveError } from '../types.ts';
+
+export const JSON_TYPE = 'application/json;charset=UTF-8';
+export const XML_TYPE = 'text/xml;charset=UTF-8';
+
+export interface ApiError {
+  message: string;
+  errorCode: string;
+  fields?: string[];
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new HttpResponse(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
+}
+
+/** 204 No Content: updates and deletes. */
+export function noContent(headers: Record<string, string> = {}): Response {
+  return new HttpResponse(null, { status: 204, headers });
+}
+
+/**
+ * One REST error. Salesforce answers a failed single-record call with an
+ * array holding exactly one object; jsforce turns two or more into
+ * MULTIPLE_API_ERRORS, so every caller passes one.
+ */
+export function apiError(status: number, errorCode: string, message: string, fields?: string[]): Response {
+  const error: ApiError = { message, errorCode };
+  if (fields !== undefined) error.fields = fields;
+  return json([error], status);
+}
+
+/** The HTTP status Salesforce uses for a single-record save error. */
+export function statusForSaveError(code: string): number {
+  switch (code) {
+    case 'ENTITY_IS_DELETED':
+    case 'NOT_FOUND':
+      return 404;
+    case 'REQUEST_LIMIT_EXCEEDED':
+    case 'INSUFFICIENT_ACCESS':
+    case 'API_DISABLED_FOR_ORG':
+      return 403;
+    default:
+      return 400;
+  }
+}
+
+/** A single-record save failure: collection `statusCode` becomes REST `errorCode`. */
+export function saveErrorResponse(error: SaveError): Response {
+  return apiError(statusForSaveError(error.statusCode), error.statusCode, error.message, error.fields);
+}
+
+export function xml(body: string, status = 200): Response {
+  return new HttpResponse(body, { status, headers: { 'Content-Type': XML_TYPE } });
+}
+
+export const NOT_FOUND_MESSAGE = 'The requested resource does not exist';
+
+export function notFound(): Response {
+  return apiError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+}
+
+export function sessionInvalid(): Response {
+  return apiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+}

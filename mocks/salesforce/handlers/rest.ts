@@ -1,0 +1,160 @@
+/**
+ * The REST pipeline every `/services/data/vXX.X/...` call goes through, in
+ * Salesforce's order: API version → bearer session (401
+ * INVALID_SESSION_ID) → daily allowance (403 REQUEST_LIMIT_EXCEEDED) → the
+ * endpoint. Every answer past authentication carries `Sforce-Limit-Info`,
+ * and every request is appended to the org's request log.
+ */
+import { http, type HttpHandler } from 'msw';
+import { SalesforceError, type SfUser, type SaveError } from '../types.ts';
+import { wrap, type SalesforceHttp } from './context.ts';
+import { apiError, notFound, sessionInvalid } from './respond.ts';
+import { parseJsonBody } from './json-body.ts';
+
+/** API versions this emulator answers: 31.0 (the oldest still served) to 66.0 (Spring '26). */
+export const MIN_VERSION = 31;
+export const MAX_VERSION = 66;
+
+/** '50.0' from 'v50.0', or undefined for anything Salesforce would 404. */
+export function parseVersion(segment: string | undefined): string | undefined {
+  const m = /^v(\d{2})\.0$/.exec(segment ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n >= MIN_VERSION && n <= MAX_VERSION ? `${n}.0` : undefined;
+}
+
+/** What the request log records about one call; endpoints fill it in. */
+export interface CallNote {
+  operation: string;
+  object?: string;
+  fieldsRead: string[];
+  fieldsWritten: string[];
+  errorCodes: string[];
+  records?: number;
+}
+
+export interface ApiCall {
+  sf: SalesforceHttp;
+  request: Request;
+  url: URL;
+  params: Record<string, string>;
+  /** '50.0' */
+  version: string;
+  user: SfUser;
+  note: CallNote;
+  /** The request body as JSON; answers JSON_PARSER_ERROR (thrown) when it is not. */
+  body(): Promise<unknown>;
+  /** Records per-record error codes of a collection answer in the log. */
+  noteErrors(errors: SaveError[]): void;
+}
+
+export type Method = 'get' | 'post' | 'patch' | 'delete' | 'put';
+
+export type Endpoint = (call: ApiCall) => Response | Promise<Response>;
+
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get('authorization') ?? '';
+  const m = /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}
+
+function stringParams(params: Record<string, string | readonly string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Collects the error codes of an answer for the request log. */
+async function errorCodesOf(response: Response): Promise<string[]> {
+  if (response.status < 400) return [];
+  try {
+    const body: unknown = await response.clone().json();
+    if (Array.isArray(body)) return body.flatMap((e) => (e && typeof e === 'object' && 'errorCode' in e ? [String(e.errorCode)] : []));
+  } catch {
+    // not JSON: no codes to record
+  }
+  return [`HTTP_${response.status}`];
+}
+
+/**
+ * Runs `endpoint` behind version check, authentication and the daily limit,
+ * then logs the call. `operation` names it in the request log.
+ */
+export async function runApiCall(
+  sf: SalesforceHttp,
+  request: Request,
+  rawParams: Record<string, string | readonly string[] | undefined>,
+  operation: string,
+  endpoint: Endpoint,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const params = stringParams(rawParams);
+  const { org } = sf;
+  const note: CallNote = { operation, fieldsRead: [], fieldsWritten: [], errorCodes: [] };
+  let user: SfUser | undefined;
+  const finish = async (response: Response): Promise<Response> => {
+    const codes = note.errorCodes.length > 0 ? note.errorCodes : await errorCodesOf(response);
+    org.logRequest({
+      user: user?.id ?? null,
+      method: request.method,
+      path: url.pathname + url.search,
+      operation: note.operation,
+      ...(note.object !== undefined ? { object: note.object } : {}),
+      fieldsRead: note.fieldsRead,
+      fieldsWritten: note.fieldsWritten,
+      status: response.status,
+      errorCodes: [...new Set(codes)],
+      ...(note.records !== undefined ? { records: note.records } : {}),
+    });
+    return response;
+  };
+
+  const version = parseVersion(params['version']);
+  if (!version) return finish(notFound());
+  const token = bearerToken(request);
+  user = token ? sf.sessionUser(token) : undefined;
+  if (!user) return finish(sessionInvalid());
+  if (!org.countApiRequest()) {
+    return finish(withLimitInfo(sf, apiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')));
+  }
+  const call: ApiCall = {
+    sf,
+    request,
+    url,
+    params,
+    version,
+    user,
+    note,
+    body: async () => parseJsonBody(await request.text()),
+    noteErrors: (errors) => {
+      for (const e of errors) note.errorCodes.push(e.statusCode);
+    },
+  };
+  let response: Response;
+  try {
+    response = await endpoint(call);
+  } catch (err) {
+    // A client's mistake is logged like any answer; bugs go on to wrap().
+    if (err instanceof SalesforceError) {
+      response = apiError(err.status, err.errorCode, err.message, err.fields);
+    } else {
+      throw err;
+    }
+  }
+  return finish(withLimitInfo(sf, response));
+}
+
+/** Adds `Sforce-Limit-Info: api-usage=N/MAX`, which jsforce reads into `conn.limitInfo`. */
+export function withLimitInfo(sf: SalesforceHttp, response: Response): Response {
+  const { used, max } = sf.org.apiUsage();
+  response.headers.set('Sforce-Limit-Info', `api-usage=${used}/${max}`);
+  return response;
+}
+
+/** One msw handler for one REST endpoint: `path` is below `/services/data/:version`. */
+export function restRoute(sf: SalesforceHttp, method: Method, path: string, operation: string, endpoint: Endpoint): HttpHandler {
+  return http[method](
+    `*/services/data/:version${path}`,
+    wrap(sf, ({ request, params }) => runApiCall(sf, request, params, operation, endpoint)),
+  );
+}
