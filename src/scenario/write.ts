@@ -151,14 +151,19 @@ function stepBody(doc: Document, step: WritableStep): unknown {
   }
 }
 
-/** Checks of one type that follow each other share a key: one map, or a list of maps. */
+/**
+ * Checks of one type share a key (YAML keys are unique): one map, or a list
+ * of maps. Types keep the order of their first check, as the loader reads them.
+ */
 function expectNode(doc: Document, checks: readonly WritableExpectation[]): YAMLMap {
+  const groups = new Map<string, WritableExpectation[]>();
+  for (const check of checks) {
+    const group = groups.get(check.type);
+    if (group) group.push(check);
+    else groups.set(check.type, [check]);
+  }
   const map = new YAMLMap();
-  let i = 0;
-  while (i < checks.length) {
-    const type = checks[i]!.type;
-    const group: WritableExpectation[] = [];
-    while (i < checks.length && checks[i]!.type === type) group.push(checks[i++]!);
+  for (const [type, group] of groups) {
     if (type === 'converged') {
       map.set('converged', true);
     } else if (type === 'count') {
