@@ -63,6 +63,9 @@ describe('SELECT', () => {
   it('filters and sorts on parent fields', () => {
     const out = runQuery("SELECT LastName FROM Lead WHERE Owner.Name LIKE 'ada%'", org(), opts);
     expect(out.records.map((r) => r.LastName)).toEqual(['Smith']);
+    const sorted = runQuery('SELECT LastName FROM Lead ORDER BY Owner.Name DESC', org(), opts);
+    expect(sorted.records.map((r) => r.LastName)).toEqual(['Jones', 'Smith', 'Nobody']);
+    expect(sorted.fieldsRead).toEqual(['LastName', 'Owner.Name']);
   });
 
   it('accepts the FROM alias as a prefix', () => {
