@@ -408,41 +408,46 @@ export class Org implements OrgApi {
       if (!outcome.ok) return outcome.errors;
       const newId = id ?? this.ids.next(def.keyPrefix);
       writes.push({ def, id: newId, record: outcome.record });
+      this.pendingIds.add(newId);
       return newId;
     };
-    const accountOutcome = plan('Account', accountId ?? undefined, accountValues);
-    if (typeof accountOutcome !== 'string') return result(accountOutcome);
-    accountId = accountOutcome;
-    const contactOutcome = plan('Contact', contactId ?? undefined, { ...contactValues, AccountId: accountId });
-    if (typeof contactOutcome !== 'string') return result(contactOutcome);
-    contactId = contactOutcome;
-    let opportunityId: string | null = null;
-    if (!opts.doNotCreateOpportunity) {
-      const oppOutcome = plan('Opportunity', undefined, {
-        Name: opts.opportunityName ?? `${String(row.Company ?? row.LastName)}-`,
-        AccountId: accountId,
-        StageName: 'Prospecting',
-        // Salesforce proposes the last day of the current quarter; the emulator uses that too.
-        CloseDate: endOfQuarter(now),
-        LeadSource: str('LeadSource'),
-        OwnerId: ownerId,
-      });
-      if (typeof oppOutcome !== 'string') return result(oppOutcome);
-      opportunityId = oppOutcome;
-    }
+    try {
+      const accountOutcome = plan('Account', accountId ?? undefined, accountValues);
+      if (typeof accountOutcome !== 'string') return result(accountOutcome);
+      accountId = accountOutcome;
+      const contactOutcome = plan('Contact', contactId ?? undefined, { ...contactValues, AccountId: accountId });
+      if (typeof contactOutcome !== 'string') return result(contactOutcome);
+      contactId = contactOutcome;
+      let opportunityId: string | null = null;
+      if (!opts.doNotCreateOpportunity) {
+        const oppOutcome = plan('Opportunity', undefined, {
+          Name: opts.opportunityName ?? `${String(row.Company ?? row.LastName)}-`,
+          AccountId: accountId,
+          StageName: 'Prospecting',
+          // Salesforce proposes the last day of the current quarter; the emulator uses that too.
+          CloseDate: endOfQuarter(now),
+          LeadSource: str('LeadSource'),
+          OwnerId: ownerId,
+        });
+        if (typeof oppOutcome !== 'string') return result(oppOutcome);
+        opportunityId = oppOutcome;
+      }
 
-    for (const w of writes) this.commit(w.def, w.id!, w.record, user.id, !this.table(w.def.name).has(w.id!));
-    // The lead itself is changed by the system: no field-level security and no validation rules.
-    this.commit(lead, found.id, {
-      ...row,
-      IsConverted: true,
-      ConvertedDate: sfDate(now),
-      ConvertedAccountId: accountId,
-      ConvertedContactId: contactId,
-      ConvertedOpportunityId: opportunityId,
-      Status: status,
-    }, user.id, false);
-    return { success: true, leadId: found.id, accountId, contactId, opportunityId, errors: [] };
+      for (const w of writes) this.commit(w.def, w.id!, w.record, user.id, !this.table(w.def.name).has(w.id!));
+      // The lead itself is changed by the system: no field-level security and no validation rules.
+      this.commit(lead, found.id, {
+        ...row,
+        IsConverted: true,
+        ConvertedDate: sfDate(now),
+        ConvertedAccountId: accountId,
+        ConvertedContactId: contactId,
+        ConvertedOpportunityId: opportunityId,
+        Status: status,
+      }, user.id, false);
+      return { success: true, leadId: found.id, accountId, contactId, opportunityId, errors: [] };
+    } finally {
+      this.pendingIds.clear();
+    }
   }
 
   merge(object: string, masterId: string, loserIds: string[], userId: string, masterFields: Record<string, unknown> = {}): MergeResult {
@@ -615,10 +620,13 @@ export class Org implements OrgApi {
     return out;
   }
 
+  /** Ids planned by a conversion in progress, not stored yet, that its later records may reference. */
+  private readonly pendingIds = new Set<string>();
+
   private lookup: ReferenceLookup = (id) => {
     const object = this.objectOfId(id);
     const row = object === undefined ? undefined : this.table(object).get(id);
-    return { object, exists: row !== undefined, deleted: row?.IsDeleted === true };
+    return { object, exists: row !== undefined || this.pendingIds.has(id), deleted: row?.IsDeleted === true };
   };
 
   private pipeline(def: ObjectDef, user: SfUser, input: Record<string, unknown>, prior: SfRecord | undefined) {
