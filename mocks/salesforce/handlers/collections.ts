@@ -189,7 +189,21 @@ async function upsert(call: ApiCall): Promise<Response> {
       return failed({ statusCode: 'MISSING_ARGUMENT', message: `${ext.name} not specified`, fields: [] });
     }
     const { [key!]: _ext, ...rest } = fields;
-    return guard(() => fromSave(call.sf.org.upsert(def.name, ext.name, String(value), rest, call.user.id), true));
+    return guard(() => {
+      try {
+        return fromSave(call.sf.org.upsert(def.name, ext.name, String(value), rest, call.user.id), true);
+      } catch (err) {
+        // UNCONFIRMED wording: in a collection several matches fail the record rather than answering 300.
+        if (err instanceof SalesforceError && err.errorCode === 'MULTIPLE_CHOICES') {
+          return failed({
+            statusCode: 'DUPLICATE_EXTERNAL_ID',
+            message: `${ext.name}: more than one record found for external id field: [${(err.fields ?? []).join(', ')}]`,
+            fields: [ext.name],
+          });
+        }
+        throw err;
+      }
+    });
   });
   return answer(call, results);
 }

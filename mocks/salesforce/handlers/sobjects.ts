@@ -9,7 +9,7 @@ import type { SaveResult } from '../types.ts';
 import { SalesforceError } from '../types.ts';
 import type { SalesforceHttp } from './context.ts';
 import { expectObject } from './json-body.ts';
-import { bodyFields, checkId, liveRecord, pickFields, renderRecord, visibleObject } from './records.ts';
+import { bodyFields, checkId, liveRecord, pickFields, recordUrl, renderRecord, visibleObject } from './records.ts';
 import { json, noContent, saveErrorResponse } from './respond.ts';
 import { restRoute, type ApiCall } from './rest.ts';
 
@@ -97,7 +97,17 @@ async function upsert(call: ApiCall): Promise<Response> {
   }
   const fields = await recordBody(call, def.name);
   const value = call.params['value'] ?? '';
-  const result = call.sf.org.upsert(def.name, field.name, value, fields, call.user.id);
+  let result: SaveResult;
+  try {
+    result = call.sf.org.upsert(def.name, field.name, value, fields, call.user.id);
+  } catch (err) {
+    // Several records match: HTTP 300 with their URLs (the org passes the ids in `fields`).
+    if (err instanceof SalesforceError && err.errorCode === 'MULTIPLE_CHOICES') {
+      call.note.errorCodes.push('MULTIPLE_CHOICES');
+      return json((err.fields ?? []).map((id) => recordUrl(call.version, def.name, id)), 300);
+    }
+    throw err;
+  }
   if (!result.success) return failure(call, result);
   // API 46.0+: an insert answers 201 created:true, an update 200 created:false (reference §2.1; UNCONFIRMED boundary).
   return result.created
