@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'jsforce';
+import type { OrgApi } from '../../../mocks/salesforce/index.ts';
 import { raw, rejection, soapConnection, useSalesforce, VERSION } from './harness.ts';
 
 const sf = useSalesforce();
@@ -137,11 +138,11 @@ describe('collections through jsforce', () => {
   });
 
   // Undoing the valid writes needs OrgApi.savepoint (optional in types.ts); runs as soon as the org has it.
-  it.skipIf(!sf.org.savepoint)('saves nothing when an allOrNone call fails', async () => {
+  it.skipIf(!(sf.org as OrgApi).savepoint)('saves nothing when an allOrNone call fails', async () => {
     const before = sf.org.count('Lead');
     const { id } = await conn.sobject('Lead').create(lead(31));
     const results = await conn.sobject('Lead').update([{ Id: id!, Title: 'Kept?' }, { Id: id!, LastName: null }], { allOrNone: true });
-    expect(results.map((r) => r.errors[0]?.statusCode)).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'REQUIRED_FIELD_MISSING']);
+    expect(results.map((r) => (r.errors[0] as unknown as { statusCode: string } | undefined)?.statusCode)).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'REQUIRED_FIELD_MISSING']);
     expect(results[0]).toMatchObject({ id, success: false });
     expect(sf.org.get('Lead', id!)?.['Title']).toBeNull();
     await conn.sobject('Lead').create([lead(32), { FirstName: 'NoLast', Company: 'X' }], { allOrNone: true });
