@@ -160,6 +160,6 @@ describe('robustness', () => {
           if (!(e instanceof SalesforceError) || e.status !== 400) throw e;
         }
       }
-    }), { numRuns: 300 });
+    }), { numRuns: 150 });
   });
 });
