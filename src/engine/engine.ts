@@ -113,7 +113,7 @@ interface Pair {
 }
 
 export class SyncEngine {
-  readonly schedule: Schedule;
+  readonly schedule: Schedule<CycleReport>;
   readonly sf: SalesforceClient;
   readonly mkto: MarketoClient;
   private state: EngineState | undefined;
@@ -140,7 +140,7 @@ export class SyncEngine {
       onRetry: onRetry('marketo'),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
-    this.schedule = new Schedule(opts.clock, opts.intervalMs ?? DEFAULT_INTERVAL_MS, () => this.runCycle());
+    this.schedule = new Schedule<CycleReport>(opts.clock, opts.intervalMs ?? DEFAULT_INTERVAL_MS, () => this.runCycle());
   }
 
   // ---- public API ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import type { Clock } from '../sim/clock.ts';
 
 export const DEFAULT_INTERVAL_MS = 5 * 60_000;
 
-export class Schedule {
+export class Schedule<T = unknown> {
   /** When the next cycle is due (ms on the clock). */
   nextAt: number;
   private running = false;
@@ -21,18 +21,18 @@ export class Schedule {
   constructor(
     private readonly clock: Clock,
     private readonly intervalMs: number,
-    private readonly cycle: () => Promise<unknown>,
+    private readonly cycle: () => Promise<T>,
   ) {
     if (!(intervalMs > 0)) throw new RangeError(`sync interval must be positive, got ${intervalMs} ms`);
     this.nextAt = clock.now();
   }
 
   /** Runs one cycle now and schedules the next one an interval after it ends. */
-  async runNow(): Promise<void> {
+  async runNow(): Promise<T> {
     if (this.running) throw new Error('a sync cycle is already running');
     this.running = true;
     try {
-      await this.cycle();
+      return await this.cycle();
     } finally {
       this.running = false;
       this.nextAt = this.clock.now() + this.intervalMs;
@@ -43,13 +43,10 @@ export class Schedule {
    * Runs every cycle due now. A cycle's own backoff may move a virtual clock;
    * the next one is still due an interval after it ended.
    */
-  async runDue(): Promise<number> {
-    let ran = 0;
-    while (this.nextAt <= this.clock.now()) {
-      await this.runNow();
-      ran++;
-    }
-    return ran;
+  async runDue(): Promise<T[]> {
+    const out: T[] = [];
+    while (this.nextAt <= this.clock.now()) out.push(await this.runNow());
+    return out;
   }
 
   /**
