@@ -20,7 +20,12 @@ export function identityResponse(instance: MarketoInstance, method: string, quer
   if (grant !== 'client_credentials') {
     return { status: 400, body: { error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${grant}` }, errorCodes: ['unsupported_grant_type'] };
   }
-  const token = instance.identity.token(params.get('client_id'), params.get('client_secret'));
+  // Identity runs Spring Security OAuth2: an unknown client id and a wrong secret read differently.
+  const clientId = params.get('client_id');
+  if (clientId !== instance.identity.clientId) {
+    return { status: 401, body: { error: 'unauthorized', error_description: `No client with requested id: ${clientId ?? ''}` }, errorCodes: ['unauthorized'] };
+  }
+  const token = instance.identity.token(clientId, params.get('client_secret'));
   if (!token) return { status: 401, body: { error: 'unauthorized', error_description: 'Bad client credentials' }, errorCodes: ['unauthorized'] };
   return { status: 200, body: token, errorCodes: [] };
 }

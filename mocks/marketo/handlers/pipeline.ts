@@ -105,6 +105,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
       }
 
       const token = bearer(request, query);
+      // [UNCONFIRMED] the 601 message for a call without any token; the documented 601 text is 'Access token invalid'.
       if (!token) return fail('601', 'Access token not specified');
       const state = instance.identity.check(token);
       if (state === 'unknown') return fail('601', 'Access token invalid');

@@ -47,6 +47,8 @@ describe('Marketo identity', () => {
   it('answers HTTP 401 for a wrong secret and 400 without a grant type', async () => {
     const bad = await token('GET', `${BASE}/identity/oauth/token?grant_type=client_credentials&client_id=syncsim&client_secret=nope`);
     expect(bad).toEqual({ status: 401, body: { error: 'unauthorized', error_description: 'Bad client credentials' } });
+    const unknown = await token('GET', `${BASE}/identity/oauth/token?grant_type=client_credentials&client_id=other&client_secret=syncsim-secret`);
+    expect(unknown).toEqual({ status: 401, body: { error: 'unauthorized', error_description: 'No client with requested id: other' } });
     const noGrant = await token('GET', `${BASE}/identity/oauth/token?client_id=syncsim&client_secret=syncsim-secret`);
     expect(noGrant.status).toBe(400);
     expect(noGrant.body.error).toBe('invalid_request');
