@@ -262,6 +262,12 @@ class FileLoader {
   }
 
   private reportAt(start: number, end: number, code: ScenarioErrorCode, message: string, path: Path, suggestion?: string): void {
+    // An error at the very end (an unclosed bracket) is shown at the end of the last line written.
+    const trimmed = this.text.trimEnd().length;
+    if (start >= trimmed && trimmed > 0) {
+      start = trimmed - 1;
+      end = trimmed;
+    }
     const pos = this.lineCounter.linePos(start);
     const lineText = this.lines[pos.line - 1] ?? '';
     const span = Math.max(1, Math.min(end - start, lineText.length - (pos.col - 1)));
@@ -600,7 +606,7 @@ class FileLoader {
         return undefined;
       }
       // `rejected:` may also sit inside the action's map.
-      if (isRecord(body) && 'rejected' in body && (REJECTABLE_STEPS as readonly string[]).includes(kind)) {
+      if (isRecord(body) && 'rejected' in body && kind !== 'expect') {
         if (rejected) this.report([...bodyPath, 'rejected'], 'duplicate', '`rejected` is given twice', { key: true });
         rejected = { value: body.rejected, path: [...bodyPath, 'rejected'] };
         const { rejected: _, ...rest } = body;
@@ -852,9 +858,13 @@ function valueAt(value: unknown, path: Path): unknown {
   return v;
 }
 
-/** " in `salesforce.fields[0]`" — where a key lives, for messages. */
+/** " in `salesforce.fields[0]`" — where a key lives, for messages. Inside a step, relative to the step's value. */
 function where(path: Path): string {
   if (path.length === 0) return ' at the top of the file';
+  if (path[0] === 'steps' && path.length >= 3) {
+    path = path.slice(3);
+    if (path.length === 0) return '';
+  }
   const text = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
   return ` in \`${text}\``;
 }

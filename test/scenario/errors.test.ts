@@ -12,9 +12,9 @@ const only = (text: string) => {
 describe('each malformed file names the line, the column and the fix', () => {
   it('bad YAML syntax', () => {
     const e = only('name: broken\nsteps:\n  - wait: 5m\n  - salesforce.update: { ref: alice, Title: CFO\n');
-    expect(e.code).toBe('yaml');
-    expect(e.line).toBe(5);
-    expect(e.message).toMatch(/^YAML: .*(flow|\})/i);
+    // Shown where the map should have closed: the end of line 4.
+    expect(e).toMatchObject({ code: 'yaml', line: 4, column: 47 });
+    expect(e.message).toMatch(/^YAML: Flow map .* end with a \}$/);
   });
 
   it('a duplicate key is a YAML error on its line', () => {
