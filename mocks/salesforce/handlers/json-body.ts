@@ -25,8 +25,8 @@ function describeChar(ch: string): string {
 
 /** Jackson's wording for what it expected, from V8's JSON.parse message. */
 function expectation(v8Message: string): string {
-  if (/property name/i.test(v8Message)) return 'was expecting double-quote to start field name';
   if (/':'/.test(v8Message)) return 'was expecting a colon to separate field name and value';
+  if (/property name/i.test(v8Message)) return 'was expecting double-quote to start field name';
   if (/',' or '}'/.test(v8Message)) return 'was expecting comma to separate Object entries';
   if (/',' or ']'/.test(v8Message)) return 'was expecting comma to separate Array entries';
   return "expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
@@ -54,7 +54,7 @@ export function parseJsonBody(text: string): unknown {
     // Node 20 names the token without a position for some errors: take its first occurrence.
     const offset = at ? Number(at[1]) : Math.max(0, text.indexOf(token![1]!));
     const ch = text[offset] ?? '';
-    throw jsonParserError(`Unexpected character (${describeChar(ch)}): ${expectation(v8)} at ${position(text, offset + 1)}`);
+    throw jsonParserError(`Unexpected character (${describeChar(ch)}): ${expectation(v8)} at ${position(text, offset)}`);
   }
 }
 
