@@ -363,6 +363,9 @@ export class SyncEngine {
         const link = this.linkOf(state, row.Id);
         if (link) {
           if (link.deleted) continue;
+          // Echo suppression by the ancestor: a row equal to the last agreed values carries no change
+          // (our own write coming back, or a row seen again through the look-back window).
+          if (!link.failure && !link.retry && !pairs.has(link.personId) && this.equalsAncestor(sets[object], row, link)) continue;
           const pair = pairs.get(link.personId) ?? { link };
           pair.row = row;
           pairs.set(link.personId, pair);
@@ -412,6 +415,11 @@ export class SyncEngine {
       out.push(...((await this.sf.query(soql, true)) as SfRow[]));
     }
     return out;
+  }
+
+  private equalsAncestor(fields: readonly MappedField[], row: SfRow, link: LinkState): boolean {
+    const values = this.sfCanon(fields, row);
+    return fields.every((f) => Object.prototype.hasOwnProperty.call(link.ancestor, f.sf) && sameValue(values[f.sf], link.ancestor[f.sf]));
   }
 
   /** Marketo changes that only repeat the ancestor are the engine's own writes coming back. */
