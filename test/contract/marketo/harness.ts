@@ -6,9 +6,9 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { VirtualClock } from '../../../src/sim/clock.ts';
-import { createMarketo, mswHandlers } from '../../../mocks/marketo/index.ts';
-import type { Marketo } from '../../../mocks/marketo/index.ts';
-import type { MarketoOptions } from '../../../mocks/marketo/instance.ts';
+// Through the package export, as users import it.
+import { createMarketo, mswHandlers } from 'syncsim/marketo';
+import type { Marketo, MarketoOptions } from 'syncsim/marketo';
 
 export const BASE = 'https://123-ABC-456.mktorest.com';
 
