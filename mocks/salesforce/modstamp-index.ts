@@ -44,6 +44,24 @@ export class ModstampIndex {
     this.live.delete(id);
   }
 
+  /** Where `id` stands now, to put it back later with `restore` (savepoint rollback). */
+  position(id: string, stamp: string): { stamp: string; seq: number } | undefined {
+    const seq = this.live.get(id);
+    return seq === undefined ? undefined : { stamp, seq };
+  }
+
+  /** Puts `id` back where `position` saw it, keeping its place among equal stamps. */
+  restore(id: string, at: { stamp: string; seq: number }): void {
+    this.ensureSorted();
+    this.live.set(id, at.seq);
+    let i = this.lowerBound(at.stamp, false);
+    for (; i < this.entries.length && this.entries[i]!.stamp === at.stamp; i++) {
+      if (this.entries[i]!.seq === at.seq) return; // still there (stale until now)
+      if (this.entries[i]!.seq > at.seq) break;
+    }
+    this.entries.splice(i, 0, { stamp: at.stamp, seq: at.seq, id });
+  }
+
   /** Ids whose stamp is `> value` (or `>=`), optionally `< before`, in stamp order (save order among equal stamps). */
   *after(op: '>' | '>=', value: string, before?: string): Generator<string> {
     this.ensureSorted();

@@ -49,6 +49,11 @@ export interface RuleRuntimeError {
   message: string;
 }
 
+/** One undoable change, for savepoints. */
+type JournalEntry =
+  | { kind: 'row'; object: string; id: string; before: SfRecord | undefined; at: { stamp: string; seq: number } | undefined }
+  | { kind: 'deletion'; object: string; id: string };
+
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 const NOT_FOUND_MESSAGE = 'The requested resource does not exist';
@@ -168,6 +173,10 @@ export class Org implements OrgApi {
 
   expireSessions(): void {
     this.sessions.expireAll();
+  }
+
+  closeSession(token: string): void {
+    this.sessions.close(token);
   }
 
   // ---------------------------------------------------------------- schema
@@ -524,6 +533,34 @@ export class Org implements OrgApi {
     return n;
   }
 
+  /**
+   * Marks the state of the records (for allOrNone): `rollback()` undoes
+   * every record change made since, `release()` keeps them. Savepoints
+   * nest. Ids issued meanwhile are not reused after a rollback, as in
+   * Salesforce.
+   */
+  savepoint(): { rollback(): void; release(): void } {
+    const journal: JournalEntry[] = [];
+    this.journals.push(journal);
+    const close = () => {
+      const at = this.journals.lastIndexOf(journal);
+      if (at < 0) throw new Error('savepoint already rolled back or released');
+      // Changes inside a released inner savepoint still belong to the outer one.
+      const inner = this.journals.splice(at);
+      return inner.flat();
+    };
+    return {
+      rollback: () => {
+        const entries = close();
+        for (let i = entries.length - 1; i >= 0; i--) this.undo(entries[i]!);
+      },
+      release: () => {
+        const entries = close();
+        this.journals[this.journals.length - 1]?.push(...entries);
+      },
+    };
+  }
+
   // ---------------------------------------------------------------- limits and the request log
 
   countApiRequest(): boolean {
@@ -647,6 +684,21 @@ export class Org implements OrgApi {
     });
   }
 
+  private readonly journals: JournalEntry[][] = [];
+
+  private undo(entry: JournalEntry): void {
+    const rows = this.table(entry.object);
+    if (entry.kind === 'deletion') {
+      this.deletions.get(entry.object)?.pop();
+    } else if (entry.before === undefined) {
+      rows.delete(entry.id);
+      this.index(entry.object).remove(entry.id);
+    } else {
+      rows.set(entry.id, entry.before);
+      if (entry.at) this.index(entry.object).restore(entry.id, entry.at);
+    }
+  }
+
   /** Stores a record: audit fields, compound Name, SystemModstamp (on every change, system ones too). */
   private commit(def: ObjectDef, id: string, values: SfRecord, userId: string, isInsert: boolean): void {
     const now = sfDateTime(this.clock.now());
@@ -665,6 +717,12 @@ export class Org implements OrgApi {
     // Keep the describe order of fields in every stored row.
     const ordered: SfRecord = {};
     for (const f of def.fields.values()) ordered[f.name] = row[f.name] ?? (f.type === 'boolean' ? false : null);
+    const journal = this.journals[this.journals.length - 1];
+    if (journal) {
+      const before = this.table(def.name).get(id);
+      const at = before ? this.index(def.name).position(id, before.SystemModstamp as string) : undefined;
+      journal.push({ kind: 'row', object: def.name, id, before, at });
+    }
     this.table(def.name).set(id, Object.freeze(ordered));
     this.index(def.name).touch(id, now);
   }
@@ -682,6 +740,7 @@ export class Org implements OrgApi {
     let log = this.deletions.get(def.name);
     if (!log) this.deletions.set(def.name, (log = []));
     log.push({ id, at: this.clock.now() });
+    this.journals[this.journals.length - 1]?.push({ kind: 'deletion', object: def.name, id });
   }
 
   /** The live or deleted row for `id` of `def`, or the error a write would get. */

@@ -49,6 +49,10 @@ export class Sessions {
     return s.userId;
   }
 
+  close(token: string): void {
+    this.sessions.delete(token);
+  }
+
   expireAll(): void {
     this.sessions.clear();
   }
