@@ -186,7 +186,7 @@ describe('sessions', () => {
     expect(conn.accessToken).not.toBe(first);
   });
 
-  it('SOAP calls with a dead session get the INVALID_SESSION_ID fault and jsforce refreshes', async () => {
+  it('SOAP calls with a dead session get the HTTP 500 INVALID_SESSION_ID fault jsforce refreshes on', async () => {
     const res = await fetch(`${LOGIN_URL}/services/Soap/u/${VERSION}`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/xml' },
