@@ -80,6 +80,8 @@ export class Org implements OrgApi {
   private readonly stamps = new Map<string, ModstampIndex>();
   private readonly deletions = new Map<string, Array<{ id: string; at: number }>>();
   private readonly compiledRules = new Map<string, CompiledRule[]>();
+  /** Custom Lead fields copied on conversion (mapLeadField). */
+  private leadMappings: Array<{ leadField: string; object: string; field: string }> = [];
   private readonly users = new Map<string, SfUser>();
   private readonly security = new FieldSecurity();
   private readonly sessions: Sessions;
@@ -240,6 +242,27 @@ export class Org implements OrgApi {
       },
       now: () => this.clock.now(),
     };
+  }
+
+  /**
+   * Maps a Lead field onto a Contact, Account or Opportunity field for
+   * conversion, as Setup's "Map Lead Fields" does for custom fields
+   * (`mapLeadField('Score__c', 'Contact.Score__c')`). Not part of OrgApi.
+   */
+  mapLeadField(leadField: string, target: string): void {
+    const bad = (why: string) => new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `lead field mapping ${leadField} → ${target}: ${why}`);
+    const from = this.requireObject('Lead').fields.get(leadField.toLowerCase());
+    if (!from || !from.custom) throw bad('only custom Lead fields can be mapped');
+    const dot = target.indexOf('.');
+    const object = dot > 0 ? target.slice(0, dot) : '';
+    const def = ['Contact', 'Account', 'Opportunity'].includes(object) ? this.requireObject(object) : undefined;
+    if (!def) throw bad('the target must be Contact.Field, Account.Field or Opportunity.Field');
+    const to = def.fields.get(target.slice(dot + 1).toLowerCase());
+    if (!to || !to.custom) throw bad(`no custom field ${target.slice(dot + 1)} on ${object}`);
+    const compatible = from.type === to.type || (isTextType(from.type) && (to.type === 'string' || to.type === 'textarea'));
+    if (!compatible) throw bad(`a ${from.type} field cannot be mapped onto a ${to.type} field`);
+    this.leadMappings = this.leadMappings.filter((m) => m.leadField !== from.name);
+    this.leadMappings.push({ leadField: from.name, object, field: to.name });
   }
 
   // ---------------------------------------------------------------- validation rules
@@ -403,6 +426,17 @@ export class Org implements OrgApi {
       MailingState: str('State'), MailingPostalCode: str('PostalCode'), MailingCountry: str('Country'), OwnerId: ownerId,
     };
 
+    const opportunityValues: Record<string, SfValue> = {
+      Name: opts.opportunityName ?? `${String(row.Company ?? row.LastName)}-`,
+      StageName: 'Prospecting',
+      // Salesforce proposes the last day of the current quarter; the emulator uses that too.
+      CloseDate: endOfQuarter(now),
+      LeadSource: str('LeadSource'),
+      OwnerId: ownerId,
+    };
+    const byObject: Record<string, Record<string, SfValue>> = { Account: accountValues, Contact: contactValues, Opportunity: opportunityValues };
+    for (const m of this.leadMappings) byObject[m.object]![m.field] = str(m.leadField);
+
     // Plan every write first, so a failure leaves nothing half-converted.
     type Write = { def: ObjectDef; id: string | undefined; record: SfRecord };
     const writes: Write[] = [];
@@ -429,15 +463,7 @@ export class Org implements OrgApi {
       contactId = contactOutcome;
       let opportunityId: string | null = null;
       if (!opts.doNotCreateOpportunity) {
-        const oppOutcome = plan('Opportunity', undefined, {
-          Name: opts.opportunityName ?? `${String(row.Company ?? row.LastName)}-`,
-          AccountId: accountId,
-          StageName: 'Prospecting',
-          // Salesforce proposes the last day of the current quarter; the emulator uses that too.
-          CloseDate: endOfQuarter(now),
-          LeadSource: str('LeadSource'),
-          OwnerId: ownerId,
-        });
+        const oppOutcome = plan('Opportunity', undefined, { ...opportunityValues, AccountId: accountId });
         if (typeof oppOutcome !== 'string') return result(oppOutcome);
         opportunityId = oppOutcome;
       }

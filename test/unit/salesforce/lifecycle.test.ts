@@ -84,6 +84,17 @@ describe('lead conversion', () => {
     });
   });
 
+  it('copies custom fields mapped with mapLeadField', () => {
+    org.addField({ object: 'Lead', name: 'Score__c', type: 'double' });
+    org.addField({ object: 'Contact', name: 'Score__c', type: 'double' });
+    org.addField({ object: 'Contact', name: 'Flag__c', type: 'boolean' });
+    org.mapLeadField('score__c', 'Contact.Score__c');
+    expect(() => org.mapLeadField('Score__c', 'Contact.Flag__c')).toThrow(/cannot be mapped onto a boolean/);
+    expect(() => org.mapLeadField('Email', 'Contact.Score__c')).toThrow(/only custom Lead fields/);
+    const r = org.convertLead(newLead({ Score__c: 42 }), u, { doNotCreateOpportunity: true });
+    expect(org.get('Contact', r.contactId!)!.Score__c).toBe(42);
+  });
+
   it('makes the lead read-only afterwards and refuses a second conversion', () => {
     const id = newLead();
     expect(org.convertLead(id, u, { doNotCreateOpportunity: true })).toMatchObject({ success: true, opportunityId: null });
