@@ -47,6 +47,8 @@ export function runSavePipeline(req: SaveRequest): SaveOutcome {
   const named: Array<[FieldDef, unknown]> = [];
   for (const [key, raw] of Object.entries(input)) {
     if (key === 'attributes') continue;
+    // A blank Id on insert is the same as none (clients serialise empty records that way).
+    if (isInsert && key.toLowerCase() === 'id' && (raw === null || raw === '')) continue;
     const field = object.fields.get(key.toLowerCase());
     if (!field || req.access(field) === 'none') {
       return fail([{ statusCode: 'INVALID_FIELD', message: `No such column '${key}' on sobject of type ${object.name}`, fields: [] }]);
@@ -55,6 +57,9 @@ export function runSavePipeline(req: SaveRequest): SaveOutcome {
   }
 
   // 2. ... and writable, by its definition and by the user's field-level security.
+  if (isInsert && named.some(([f, raw]) => f.name === 'Id' && raw !== null && raw !== '')) {
+    return fail([{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] }]);
+  }
   const readOnly = named
     .filter(([f]) => (isInsert ? !f.createable : !f.updateable) || req.access(f) !== 'edit')
     .map(([f]) => f.name);

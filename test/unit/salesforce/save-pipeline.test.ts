@@ -89,6 +89,14 @@ describe('pipeline stages and their errors', () => {
     }]);
   });
 
+  it('an Id in an insert is refused, a blank one ignored', () => {
+    const other = idOf(org.create('Lead', LEAD, sync));
+    expect(errorsOf(org.create('Lead', { ...LEAD, Id: other }, sync))).toEqual([
+      { statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] },
+    ]);
+    expect(org.create('Lead', { ...LEAD, Id: null }, sync).success).toBe(true);
+  });
+
   it('IsConverted can be set on create but not on update', () => {
     const id = idOf(org.create('Lead', { ...LEAD, IsConverted: false }, sync));
     expect(errorsOf(org.update('Lead', id, { IsConverted: true }, sync))[0]).toMatchObject({
