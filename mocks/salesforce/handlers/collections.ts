@@ -99,7 +99,7 @@ function applyAll(call: ApiCall, allOrNone: boolean, count: number, write: (i: n
   const results: ItemResult[] = [];
   for (let i = 0; i < count; i++) results.push(write(i));
   if (allOrNone && results.some((r) => !r.success)) {
-    // Without the org's savepoint the successful writes could not be undone (OrgApi.savepoint is optional).
+    // OrgApi.savepoint is optional: an org without it cannot undo the successful writes.
     savepoint?.rollback();
     // A record that existed before keeps its id in the answer; a rolled-back insert has none.
     return results.map((r) => (r.success ? failed(ROLLED_BACK, r.created === true || call.note.operation === 'createMany' ? undefined : r.id) : r));

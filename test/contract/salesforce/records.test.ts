@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'jsforce';
-import type { OrgApi } from '../../../mocks/salesforce/index.ts';
 import { raw, rejection, soapConnection, useSalesforce, VERSION } from './harness.ts';
 
 const sf = useSalesforce();
@@ -137,8 +136,7 @@ describe('collections through jsforce', () => {
     expect(results[1]).toMatchObject({ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] }] });
   });
 
-  // Undoing the valid writes needs OrgApi.savepoint (optional in types.ts); runs as soon as the org has it.
-  it.skipIf(!(sf.org as OrgApi).savepoint)('saves nothing when an allOrNone call fails', async () => {
+  it('saves nothing when an allOrNone call fails (the org rolls back to a savepoint)', async () => {
     const before = sf.org.count('Lead');
     const { id } = await conn.sobject('Lead').create(lead(31));
     const results = await conn.sobject('Lead').update([{ Id: id!, Title: 'Kept?' }, { Id: id!, LastName: null }], { allOrNone: true });
