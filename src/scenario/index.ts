@@ -3,4 +3,4 @@ export * from './schema.ts';
 export { loadScenario, loadScenarios, parseScenario, KNOWN_ACTIVITY_TYPES, KNOWN_SALESFORCE_ERROR_CODES, type LoadResult } from './load.ts';
 export { formatError, formatErrors, type ScenarioError, type ScenarioErrorCode } from './errors.ts';
 export { formatDuration, writeScenario, writeSteps, type WritableScenario, type WritableStep, type WriteOptions } from './write.ts';
-export { FieldCatalogue, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
+export { FieldCatalogue, mirroredMarketoFields, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';

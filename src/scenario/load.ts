@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { extract as formulaFields } from 'formulon';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { FieldCatalogue, isSalesforceObject, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
+import { FieldCatalogue, isSalesforceObject, MARKETO_PERSON_FIELDS, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
 import type { ScenarioError, ScenarioErrorCode } from './errors.ts';
 import {
   COUNT_TARGETS,
@@ -418,7 +418,11 @@ class FileLoader {
         this.report([...path, name], 'unknown-field', `unknown field ${tick(name)} on a Marketo person${fix}`, { key: true, ...(suggestion ? { suggestion } : {}) });
         continue;
       }
-      out[name] = this.asText(field.type === 'text', value as Scalar, [...path, name]);
+      if (field.name in out) {
+        this.report([...path, name], 'duplicate', `field ${tick(field.name)} is given twice (field names ignore case)`, { key: true });
+        continue;
+      }
+      out[field.name] = this.asText(field.type === 'text', value as Scalar, [...path, name]);
     }
     return out;
   }
@@ -467,14 +471,18 @@ class FileLoader {
 
   private marketoFields(items: unknown[]): MarketoFieldDecl[] {
     const out: MarketoFieldDecl[] = [];
+    const declared = new Set<string>();
     items.forEach((item, i) => {
       const path = ['marketo', 'fields', i];
       const f = this.check(marketoFieldSchema, item, path);
       if (!f) return;
-      if (this.catalogue.marketoField(f.name)) {
+      // A Salesforce custom field is already mirrored onto people; declaring it here too is fine.
+      const existing = this.catalogue.marketoField(f.name);
+      if (existing && (MARKETO_PERSON_FIELDS[existing.name] !== undefined || declared.has(f.name.toLowerCase()))) {
         this.report([...path, 'name'], 'duplicate', `field ${tick(f.name)} already exists on Marketo people`);
         return;
       }
+      declared.add(f.name.toLowerCase());
       this.catalogue.addMarketoField(f.name, f.type);
       out.push({ ...f, loc: this.loc(path) });
     });

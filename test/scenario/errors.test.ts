@@ -41,10 +41,16 @@ describe('each malformed file names the line, the column and the fix', () => {
     expect(e.path).toEqual(['steps', 0, 'salesforce.update', 'Titel']);
   });
 
-  it('an unknown Marketo field: REST names are case-sensitive', () => {
-    const e = only(withSteps('  - marketo.update: { ref: bob, Title: CEO }\n'));
-    expect(e.message).toBe('unknown field `Title` on a Marketo person: did you mean `title`?');
+  it('an unknown Marketo field', () => {
+    const e = only(withSteps('  - marketo.update: { ref: bob, titel: CEO }\n'));
+    expect(e.message).toBe('unknown field `titel` on a Marketo person: did you mean `title`?');
     expect(e.column).toBe(33);
+  });
+
+  it('a Salesforce field name on a Marketo person', () => {
+    const e = only(withSteps('  - marketo.update: { ref: bob, mobilephone: "1", HasOptedOutOfEmail: true }\n'));
+    expect(e).toMatchObject({ code: 'unknown-field', line: 9, column: 51 });
+    expect(e.message).toBe('unknown field `HasOptedOutOfEmail` on a Marketo person: declare custom fields under `marketo.fields`');
   });
 
   it('an unknown field in a record of the setup', () => {

@@ -78,6 +78,11 @@ describe('defaults and normal forms', () => {
     expect(s.steps[0]).toMatchObject({ fields: { Title: 'CFO', Phone: '555' } });
   });
 
+  it('spells Marketo fields as the catalogue does (the Marketo emulator ignores case too)', () => {
+    const s = loadOk(withSteps('  - marketo.update: { ref: bob, Title: CEO, FIRSTNAME: Bob }\n'));
+    expect(s.steps[0]).toMatchObject({ fields: { title: 'CEO', firstName: 'Bob' } });
+  });
+
   it('keeps text fields as written: a postal code keeps its leading zero', () => {
     const s = loadOk(withSteps('  - salesforce.update: { ref: alice, PostalCode: 02134, NumberOfEmployees: 12 }\n  - marketo.update: { ref: bob, postalCode: 02134 }\n'));
     expect(s.steps[0]).toMatchObject({ fields: { PostalCode: '02134', NumberOfEmployees: 12 } });
