@@ -71,7 +71,7 @@ export async function raw(conn: Connection, method: string, path: string, body?:
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { errorCode?: string; data?: Record<string, unknown> }> {
+export async function rejection(promise: PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: Record<string, unknown> }> {
   try {
     await promise;
   } catch (err) {
