@@ -20,7 +20,7 @@ import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, typ
 import { MarketoClient, type CustomActivityTypeSpec, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
 import { mergeFields, type FieldOutcome } from './merge.ts';
 import { canon, parseDateTime, sameValue, secondsIso, toMarketo, toSalesforce } from './normalize.ts';
-import { ApiError, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
+import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
 import { SalesforceClient, type SalesforceConfig, type SfSaveResult } from './salesforce.ts';
 import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
 import {
@@ -661,41 +661,58 @@ export class SyncEngine {
     // Salesforce writes, per object, ≤200 per call.
     const failures: Array<{ link: LinkState; failure: PendingFailure }> = [];
     for (const object of SF_OBJECTS) {
-      const writes = sfWrites[object];
-      if (writes.length === 0) continue;
-      let results: SfSaveResult[];
-      try {
-        // Updates are idempotent: the client retries them on the clock.
-        results = await this.sf.update(object, writes.map((w) => w.record));
-      } catch (err) {
-        if (!isTransient(err)) throw err;
-        // Still failing after the retries: these pairs try again next cycle.
-        for (const w of writes) w.pair.link.retry = true;
-        continue;
-      }
+      let writes = sfWrites[object];
       let ok = 0;
-      writes.forEach((w, i) => {
-        const r = results[i]!;
-        const link = w.pair.link;
-        if (r.success) {
-          ok++;
-          for (const o of w.outcomes) link.ancestor[o.field.sf] = o.value;
-          if (link.failure) this.clearFailure(link);
-          return;
+      let failed = 0;
+      const total = writes.length;
+      // Records that hit a row lock are sent again after a backoff; the others are settled at once.
+      for (let attempt = 1; writes.length > 0; attempt++) {
+        let results: SfSaveResult[];
+        try {
+          // Updates are idempotent: the client retries whole-call failures on the clock.
+          results = await this.sf.update(object, writes.map((w) => w.record));
+        } catch (err) {
+          if (!isTransient(err)) throw err;
+          // Still failing after the retries: these pairs try again next cycle.
+          for (const w of writes) w.pair.link.retry = true;
+          break;
         }
-        const e = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
-        if (LIFECYCLE_CODES.has(e.statusCode) || e.statusCode === 'UNABLE_TO_LOCK_ROW') {
-          link.retry = true;
-          this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
-          return;
+        const locked: typeof writes = [];
+        writes.forEach((w, i) => {
+          const r = results[i]!;
+          const link = w.pair.link;
+          if (r.success) {
+            ok++;
+            for (const o of w.outcomes) link.ancestor[o.field.sf] = o.value;
+            if (link.failure) this.clearFailure(link);
+            return;
+          }
+          const e = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
+          if (e.statusCode === 'UNABLE_TO_LOCK_ROW' && attempt < this.retry.maxAttempts) {
+            locked.push(w);
+            return;
+          }
+          failed++;
+          if (LIFECYCLE_CODES.has(e.statusCode) || e.statusCode === 'UNABLE_TO_LOCK_ROW') {
+            link.retry = true;
+            this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
+            return;
+          }
+          const failure: PendingFailure = { operation: 'update', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
+          link.failure = failure;
+          failures.push({ link, failure });
+        });
+        writes = locked;
+        if (locked.length > 0) {
+          const delay = backoffDelay(this.retry, attempt);
+          this.emit({ type: 'retry', at: this.clock.now(), system: 'salesforce', operation: `update ${object}`, attempt, delayMs: delay, error: `UNABLE_TO_LOCK_ROW on ${locked.length} record(s)` });
+          await this.clock.sleep(delay);
         }
-        const failure: PendingFailure = { operation: 'update', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
-        link.failure = failure;
-        failures.push({ link, failure });
-      });
+      }
+      if (total === 0) continue;
       report.sfUpdated += ok;
-      report.rejected += writes.length - ok;
-      this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'update', object, count: writes.length, ok, failed: writes.length - ok });
+      report.rejected += failed;
+      this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'update', object, count: total, ok, failed });
     }
 
     // Marketo writes, ≤300 per call, by id.
