@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FAULT_KINDS as EMULATOR_FAULT_KINDS } from '../../mocks/faults.ts';
 import { FieldCatalogue, mirroredMarketoFields } from '../../src/scenario/catalogue.ts';
+import { FAULT_KINDS } from '../../src/scenario/schema.ts';
 import { closest, levenshtein } from '../../src/scenario/suggest.ts';
 import { loadErrors, loadOk } from './helpers.ts';
 
@@ -60,6 +62,12 @@ describe('the field catalogue', () => {
     const [e] = loadErrors('name: x\nmarketo:\n  fields:\n    - { name: Email, type: email }\nsteps: []\n');
     expect(e).toMatchObject({ code: 'duplicate', line: 4 });
     expect(e!.message).toBe('field `Email` already exists on Marketo people');
+  });
+});
+
+describe('the language matches the simulator', () => {
+  it('has the fault kinds the fault plan injects', () => {
+    expect([...FAULT_KINDS]).toEqual([...EMULATOR_FAULT_KINDS]);
   });
 });
 
