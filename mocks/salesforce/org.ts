@@ -16,6 +16,7 @@ import { coerceValue, sfDate, sfDateTime } from './field-values.ts';
 import type { ReferenceLookup } from './field-values.ts';
 import { IdFactory, KEY_PREFIXES, isSalesforceId, keyPrefixOf, to18 } from './ids.ts';
 import { ModstampIndex } from './modstamp-index.ts';
+import { ValueIndex } from './value-index.ts';
 import { runSavePipeline } from './save-pipeline.ts';
 import { isTextType, makeField } from './schema.ts';
 import { Sessions } from './sessions.ts';
@@ -78,6 +79,8 @@ export class Org implements OrgApi {
   private readonly objectByPrefix = new Map<string, ObjectDef>();
   private readonly records = new Map<string, Map<string, SfRecord>>();
   private readonly stamps = new Map<string, ModstampIndex>();
+  /** Per object: external-id and unique custom fields by value. */
+  private readonly values = new Map<string, ValueIndex>();
   private readonly deletions = new Map<string, Array<{ id: string; at: number }>>();
   private readonly compiledRules = new Map<string, CompiledRule[]>();
   /** Custom Lead fields copied on conversion (mapLeadField). */
@@ -211,6 +214,7 @@ export class Org implements OrgApi {
     const rows = this.table(def.name);
     const fill: SfValue = field.type === 'boolean' ? field.defaultValue ?? false : null;
     for (const [id, row] of rows) rows.set(id, Object.freeze({ ...row, [field.name]: fill }));
+    if (field.externalId || field.unique) this.values.get(def.name)!.addField(field.name, rows);
     this.schemaVersion++;
     return field;
   }
@@ -350,11 +354,8 @@ export class Org implements OrgApi {
       // UNCONFIRMED wording; the code and status match Salesforce's answer for a non-external-id field.
       throw new SalesforceError('INVALID_FIELD', `Field ${field.name} is not a valid external ID field for ${def.name}`, 400);
     }
-    const wanted = String(value).toLowerCase();
-    const matches: string[] = [];
-    for (const [id, row] of this.table(def.name)) {
-      if (row.IsDeleted !== true && row[field.name] !== null && String(row[field.name]).toLowerCase() === wanted) matches.push(id);
-    }
+    const rows = this.table(def.name);
+    const matches = this.values.get(def.name)!.find(field.name, value).filter((id) => rows.get(id)?.IsDeleted !== true).sort();
     if (matches.length > 1) {
       // HTTP 300 Multiple Choices; the matching ids ride in `fields` so the HTTP layer can list their URLs.
       throw new SalesforceError('MULTIPLE_CHOICES', `${matches.length} records match ${field.name} = ${value}`, 300, matches);
@@ -631,6 +632,7 @@ export class Org implements OrgApi {
     this.objectByPrefix.set(def.keyPrefix, def);
     this.records.set(def.name, new Map());
     this.stamps.set(def.name, new ModstampIndex());
+    this.values.set(def.name, new ValueIndex());
   }
 
   private table(object: string): Map<string, SfRecord> {
@@ -717,9 +719,11 @@ export class Org implements OrgApi {
     if (entry.kind === 'deletion') {
       this.deletions.get(entry.object)?.pop();
     } else if (entry.before === undefined) {
+      this.values.get(entry.object)!.replace(entry.id, rows.get(entry.id), undefined);
       rows.delete(entry.id);
       this.index(entry.object).remove(entry.id);
     } else {
+      this.values.get(entry.object)!.replace(entry.id, rows.get(entry.id), entry.before);
       rows.set(entry.id, entry.before);
       if (entry.at) this.index(entry.object).restore(entry.id, entry.at);
     }
@@ -743,12 +747,13 @@ export class Org implements OrgApi {
     // Keep the describe order of fields in every stored row.
     const ordered: SfRecord = {};
     for (const f of def.fields.values()) ordered[f.name] = row[f.name] ?? (f.type === 'boolean' ? false : null);
+    const before = this.table(def.name).get(id);
     const journal = this.journals[this.journals.length - 1];
     if (journal) {
-      const before = this.table(def.name).get(id);
       const at = before ? this.index(def.name).position(id, before.SystemModstamp as string) : undefined;
       journal.push({ kind: 'row', object: def.name, id, before, at });
     }
+    this.values.get(def.name)!.replace(id, before, ordered);
     this.table(def.name).set(id, Object.freeze(ordered));
     this.index(def.name).touch(id, now);
   }
@@ -798,13 +803,12 @@ export class Org implements OrgApi {
   }
 
   private uniqueViolation(def: ObjectDef, record: SfRecord, selfId: string | undefined): SaveError | undefined {
+    const rows = this.table(def.name);
     for (const f of def.fields.values()) {
       if (!f.unique || !f.custom || record[f.name] === null) continue;
-      const wanted = String(record[f.name]).toLowerCase();
-      for (const [id, row] of this.table(def.name)) {
-        if (id !== selfId && row.IsDeleted !== true && row[f.name] !== null && String(row[f.name]).toLowerCase() === wanted) {
-          return err('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${id}`, [f.name]);
-        }
+      const other = this.values.get(def.name)!.find(f.name, record[f.name]).find((id) => id !== selfId && rows.get(id)?.IsDeleted !== true);
+      if (other !== undefined) {
+        return err('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${other}`, [f.name]);
       }
     }
     return undefined;

@@ -277,6 +277,17 @@ describe('custom fields', () => {
     expect(() => org.addField({ object: 'Lead', name: 'Q__c', type: 'reference' as never })).toThrow(/unsupported type/);
   });
 
+  it('DUPLICATE_VALUE for a unique custom field, after validation rules', () => {
+    org.addField({ object: 'Contact', name: 'Badge__c', type: 'string', length: 20, unique: true });
+    const first = idOf(org.create('Contact', { LastName: 'A', Badge__c: 'B-1' }, sync));
+    expect(errorsOf(org.create('Contact', { LastName: 'B', Badge__c: 'b-1' }, sync))).toEqual([
+      { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: Badge__c duplicates value on record with id: ${first}`, fields: ['Badge__c'] },
+    ]);
+    expect(org.update('Contact', first, { Badge__c: 'B-1', Title: 'x' }, sync).success).toBe(true);
+    org.update('Contact', first, { Badge__c: 'B-2' }, sync);
+    expect(org.create('Contact', { LastName: 'B', Badge__c: 'B-1' }, sync).success).toBe(true);
+  });
+
   it('upserts by an external id field: creates, then updates', () => {
     org.addField({ object: 'Lead', name: 'Ext_Id__c', type: 'string', length: 40, externalId: true });
     const created = org.upsert('Lead', 'Ext_Id__c', 'M-1', LEAD, sync);
@@ -284,6 +295,16 @@ describe('custom fields', () => {
     const updated = org.upsert('Lead', 'ext_id__c', 'm-1', { Title: 'CFO' }, sync);
     expect(updated).toEqual({ success: true, id: idOf(created), created: false });
     expect(org.get('Lead', idOf(created))).toMatchObject({ Title: 'CFO', Ext_Id__c: 'M-1' });
+    // A second record with the same external id makes the match ambiguous: HTTP 300 with the ids.
+    const twin = idOf(org.create('Lead', { ...LEAD, Ext_Id__c: 'm-1' }, sync));
+    expect(() => org.upsert('Lead', 'Ext_Id__c', 'M-1', {}, sync)).toThrow(
+      expect.objectContaining({ errorCode: 'MULTIPLE_CHOICES', status: 300, fields: [idOf(created), twin].sort() }),
+    );
+    // Deleted rows do not match; changed values are found under their new value.
+    org.delete('Lead', twin, sync);
+    org.update('Lead', idOf(created), { Ext_Id__c: 'M-2' }, sync);
+    expect(org.upsert('Lead', 'Ext_Id__c', 'M-2', { Title: 'CEO' }, sync)).toMatchObject({ id: idOf(created), created: false });
+    expect(org.upsert('Lead', 'Ext_Id__c', 'M-1', LEAD, sync)).toMatchObject({ created: true });
     expect(() => org.upsert('Lead', 'Nope__c', 'x', LEAD, sync)).toThrow(expect.objectContaining({ errorCode: 'NOT_FOUND', status: 404 }));
     expect(() => org.upsert('Lead', 'Email', 'x', LEAD, sync)).toThrow(expect.objectContaining({ errorCode: 'INVALID_FIELD' }));
   });

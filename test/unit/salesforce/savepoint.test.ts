@@ -59,6 +59,20 @@ describe('savepoints (allOrNone)', () => {
   });
 });
 
+describe('savepoints and external ids', () => {
+  it('a rolled-back insert no longer matches its external id', () => {
+    const org = new Org();
+    const u = org.adminUser.id;
+    org.addField({ object: 'Lead', name: 'Ext__c', type: 'string', length: 20, externalId: true });
+    const sp = org.savepoint();
+    const first = org.upsert('Lead', 'Ext__c', 'X1', { LastName: 'A', Company: 'C' }, u);
+    expect(first).toMatchObject({ success: true, created: true });
+    sp.rollback();
+    expect(org.upsert('Lead', 'Ext__c', 'X1', { LastName: 'A', Company: 'C' }, u)).toMatchObject({ success: true, created: true });
+    expect(org.count('Lead')).toBe(1);
+  });
+});
+
 describe('closeSession', () => {
   it('ends one session and leaves the others', () => {
     const org = new Org();
