@@ -8,7 +8,7 @@
 import type { HttpResponseResolver } from 'msw';
 import type { Clock } from '../../../src/sim/clock.ts';
 import { SalesforceError, type OrgApi, type SfUser } from '../types.ts';
-import { apiError } from './respond.ts';
+import { apiError, internalError } from './respond.ts';
 import { QueryCursors } from './cursors.ts';
 
 /**
@@ -85,13 +85,6 @@ export class SalesforceHttp {
 type Resolver = HttpResponseResolver<Record<string, string | readonly string[]>, never, never>;
 type ResolverInfo = Parameters<Resolver>[0];
 export type Handle = (info: ResolverInfo) => Response | Promise<Response>;
-
-/** Error body for an unexpected failure inside the emulator (a bug, not the client's fault). */
-function internalError(err: unknown): Response {
-  const detail = err instanceof Error ? err.message : String(err);
-  // Salesforce hides the cause behind an ErrorId; we show the message (no stack) to help debugging.
-  return apiError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the emulator: ${detail}`);
-}
 
 /** Runs `handle` behind the interceptor, answering SalesforceError as Salesforce does. */
 export function wrap(sf: SalesforceHttp, handle: Handle): Resolver {

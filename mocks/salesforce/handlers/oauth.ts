@@ -16,11 +16,29 @@ function oauthError(error: string, description: string): Response {
   return json({ error, error_description: description }, 400);
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 async function formParams(request: Request): Promise<URLSearchParams> {
   const text = await request.text();
   const params = new URLSearchParams(text);
   // Clients may also put the parameters on the URL; the body wins.
   for (const [k, v] of new URL(request.url).searchParams) if (!params.has(k)) params.set(k, v);
+  // Salesforce also takes the client credentials as HTTP Basic authentication.
+  const basic = /^Basic\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+  if (basic && !params.has('client_id')) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      params.set('client_id', safeDecode(decoded.slice(0, colon)));
+      params.set('client_secret', safeDecode(decoded.slice(colon + 1)));
+    }
+  }
   return params;
 }
 

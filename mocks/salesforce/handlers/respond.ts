@@ -68,3 +68,10 @@ export function notFound(): Response {
 export function sessionInvalid(): Response {
   return apiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
 }
+
+/** An unexpected failure inside the emulator (a bug, not the client's fault): no stack, the message only. */
+export function internalError(err: unknown): Response {
+  const detail = err instanceof Error ? err.message : String(err);
+  // Salesforce hides the cause behind an ErrorId; the message helps whoever debugs the emulator.
+  return apiError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the emulator: ${detail}`);
+}

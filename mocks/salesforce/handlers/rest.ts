@@ -8,7 +8,7 @@
 import { http, type HttpHandler } from 'msw';
 import { SalesforceError, type SfUser, type SaveError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { apiError, notFound, sessionInvalid } from './respond.ts';
+import { apiError, internalError, notFound, sessionInvalid } from './respond.ts';
 import { parseJsonBody } from './json-body.ts';
 
 /** API versions this emulator answers: 31.0 (the oldest still served) to 66.0 (Spring '26). */
@@ -134,12 +134,8 @@ export async function runApiCall(
   try {
     response = await endpoint(call);
   } catch (err) {
-    // A client's mistake is logged like any answer; bugs go on to wrap().
-    if (err instanceof SalesforceError) {
-      response = apiError(err.status, err.errorCode, err.message, err.fields);
-    } else {
-      throw err;
-    }
+    // Logged like any other answer, a bug included.
+    response = err instanceof SalesforceError ? apiError(err.status, err.errorCode, err.message, err.fields) : internalError(err);
   }
   return finish(withLimitInfo(sf, response));
 }

@@ -105,6 +105,19 @@ describe('OAuth 2.0', () => {
     expect(result.done).toBe(true);
   });
 
+  it('takes the client credentials as HTTP Basic authentication too', async () => {
+    const res = await fetch(`${LOGIN_URL}/services/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        Authorization: `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { id: string }).id).toMatch(new RegExp(`/${sf.org.syncUser.id}$`));
+  });
+
   it('client credentials run as the sync user and give no refresh token', async () => {
     const conn = noRetries(new Connection({ oauth2: { ...CLIENT, loginUrl: LOGIN_URL }, version: VERSION }));
     await conn.authorize({ grant_type: 'client_credentials' });

@@ -108,6 +108,23 @@ describe('request-level errors answer as Salesforce does', () => {
   });
 });
 
+describe('a bug inside the emulator', () => {
+  it('answers 500 UNKNOWN_EXCEPTION without a stack, and is logged', async () => {
+    const original = sf.org.describeGlobal.bind(sf.org);
+    sf.org.describeGlobal = () => {
+      throw new TypeError('boom');
+    };
+    try {
+      const res = await raw(conn, 'GET', '/sobjects');
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual([{ message: 'An unexpected error occurred in the emulator: boom', errorCode: 'UNKNOWN_EXCEPTION' }]);
+      expect(sf.org.requestLog.at(-1)).toMatchObject({ operation: 'describeGlobal', status: 500, errorCodes: ['UNKNOWN_EXCEPTION'] });
+    } finally {
+      sf.org.describeGlobal = original;
+    }
+  });
+});
+
 describe('save errors: one error object per failed single-record call', () => {
   it('REQUIRED_FIELD_MISSING names every missing field in one object', async () => {
     const err = await rejection(conn.sobject('Lead').create({ FirstName: 'Only' }));
