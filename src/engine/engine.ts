@@ -74,7 +74,7 @@ export interface SyncPersonResult {
 }
 
 /** Mutants the engine knows (see EngineOptions.mutant). */
-export const MUTANTS = ['skip-sync-user-edits', 'marketo-always-wins', 'log-every-cycle', 'no-lookup-before-create'] as const;
+export const MUTANTS = ['skip-sync-user-edits', 'marketo-always-wins', 'log-every-cycle', 'no-lookup-before-create', 'watermark-first'] as const;
 
 export const FAILURE_ACTIVITY: CustomActivityTypeSpec = {
   apiName: 'sfdcSyncFailure',
@@ -152,7 +152,14 @@ export class SyncEngine {
 
   /** The flow action "Sync Person to SFDC": create the lead when unlinked, else push the person now. */
   syncPersonToSfdc(personId: number): Promise<SyncPersonResult> {
-    return this.exclusive(() => this.syncPerson(personId));
+    return this.exclusive(async () => {
+      try {
+        return await this.syncPerson(personId);
+      } catch (err) {
+        // A flow action reports its failure; whatever is pending is settled by the next cycle.
+        return { personId, outcome: 'failed', error: { errorCode: err instanceof ApiError ? err.code : 'ERROR', message: describeError(err), fields: [] } };
+      }
+    });
   }
 
   /** Real-time loop (RealClock). On a VirtualClock drive `schedule.runDue()` instead. */
@@ -328,6 +335,11 @@ export class SyncEngine {
       if (ids.length > 0) retryRows[object] = await this.readByIds(sets, object, ids);
     }
     state.sfRetry = {};
+    if (this.mutant('watermark-first')) {
+      // Broken on purpose: the watermarks move before the work they cover is done.
+      this.moveWatermarks(state, polled, nextToken);
+      await this.save();
+    }
     try {
       await this.syncAll(state, sets, polled, retryRows, changes, linkUpdates, pairs, report);
     } catch (err) {
@@ -338,12 +350,17 @@ export class SyncEngine {
 
     // Commit: state first, then the watermarks (DESIGN §4).
     await this.save();
+    this.moveWatermarks(state, polled, nextToken);
+    await this.save();
+  }
+
+  /** Past every polled row (each one is synced or recorded as pending by now) and past the Marketo changes read. */
+  private moveWatermarks(state: EngineState, polled: Record<SfObject, SfRow[]>, nextToken: string): void {
     for (const object of SF_OBJECTS) {
       const last = polled[object].at(-1)?.SystemModstamp;
       if (typeof last === 'string' && (!state.sfWatermark[object] || last > state.sfWatermark[object]!)) state.sfWatermark[object] = last;
     }
     state.marketoToken = nextToken;
-    await this.save();
   }
 
   private async syncAll(
@@ -891,7 +908,7 @@ export class SyncEngine {
     await this.settlePendingCreates(state, personId);
     const people = await this.mkto.getLeads('id', [personId], this.mktoReadFields(sets));
     const person = people[0];
-    if (!person) throw new Error(`Sync Person to SFDC: person ${personId} not found in Marketo`);
+    if (!person) throw new ApiError('marketo', '1004', `Sync Person to SFDC: person ${personId} not found in Marketo`, false);
     let link = state.links[String(personId)];
     if (!link) {
       const adopted = this.adoptLink(person);
