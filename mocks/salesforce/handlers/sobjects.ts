@@ -7,6 +7,7 @@
 import type { HttpHandler } from 'msw';
 import type { SaveResult } from '../types.ts';
 import { SalesforceError } from '../types.ts';
+import { DESCRIBE_API_VERSION } from '../describe.ts';
 import type { SalesforceHttp } from './context.ts';
 import { expectObject } from './json-body.ts';
 import { bodyFields, checkId, liveRecord, pickFields, recordUrl, renderRecord, visibleObject } from './records.ts';
@@ -25,8 +26,15 @@ async function recordBody(call: ApiCall, object: string): Promise<Record<string,
   return fields;
 }
 
+/** The org describes itself at one API version; its URLs are re-pointed at the version asked for. */
+function atVersion(call: ApiCall, value: unknown): unknown {
+  const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
+  const to = `/services/data/v${call.version}/`;
+  return from === to ? value : JSON.parse(JSON.stringify(value).split(from).join(to));
+}
+
 function describeGlobal(call: ApiCall): Response {
-  return json(call.sf.org.describeGlobal(call.user.id));
+  return json(atVersion(call, call.sf.org.describeGlobal(call.user.id)));
 }
 
 function describe(call: ApiCall): Response {
@@ -34,7 +42,7 @@ function describe(call: ApiCall): Response {
   call.note.object = def.name;
   const result = call.sf.org.describe(def.name, call.user.id);
   if (!result) throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
-  return json(result);
+  return json(atVersion(call, result));
 }
 
 /** GET /sobjects/{T}: the object's describeGlobal entry and recently viewed items (none here). */
@@ -43,7 +51,7 @@ function basicInfo(call: ApiCall): Response {
   call.note.object = def.name;
   const global = call.sf.org.describeGlobal(call.user.id) as { sobjects?: Array<Record<string, unknown>> };
   const entry = global.sobjects?.find((s) => s['name'] === def.name) ?? { name: def.name, label: def.label, keyPrefix: def.keyPrefix };
-  return json({ objectDescribe: entry, recentItems: [] });
+  return json({ objectDescribe: atVersion(call, entry), recentItems: [] });
 }
 
 async function create(call: ApiCall): Promise<Response> {

@@ -40,6 +40,12 @@ describe('SOAP login', () => {
     expect(limits.DailyApiRequests?.Max).toBeGreaterThan(0);
   });
 
+  it('serves the identity URL of the session user', async () => {
+    const conn = await soapConnection();
+    const identity = await conn.identity();
+    expect(identity).toMatchObject({ user_id: sf.org.syncUser.id, organization_id: sf.org.orgId, username: SYNC_USER.username });
+  });
+
   it('answers the real reply elements', async () => {
     const res = await fetch(`${LOGIN_URL}/services/Soap/u/${VERSION}`, {
       method: 'POST',

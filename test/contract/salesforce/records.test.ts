@@ -83,6 +83,7 @@ describe('describe', () => {
     const d = await conn.sobject('Lead').describe();
     const names = d.fields.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['Id', 'LastName', 'Company', 'Status', 'Score__c']));
+    expect((d.urls as Record<string, string>)['describe']).toBe(`/services/data/v${VERSION}/sobjects/Lead/describe`);
     const basic = await raw(conn, 'GET', '/sobjects/Lead');
     expect(basic.status).toBe(200);
     expect(((await basic.json()) as { objectDescribe: { name: string } }).objectDescribe.name).toBe('Lead');
