@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extract as formulaFields } from 'formulon';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FieldCatalogue, isSalesforceObject, MARKETO_PERSON_FIELDS, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
 import type { ScenarioError, ScenarioErrorCode } from './errors.ts';
@@ -189,7 +189,22 @@ class FileLoader {
     }
     if (this.errors.length > 0) return { ok: false, errors: this.errors };
 
-    const root: unknown = doc.toJS({ maxAliasCount: 100 });
+    let root: unknown;
+    try {
+      root = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias without its anchor, or an alias bomb: point at the first alias that does not resolve.
+      let at: [number, number] = [0, 1];
+      visit(doc, {
+        Alias: (_key, node) => {
+          if (node.resolve(doc) !== undefined || !node.range) return undefined;
+          at = [node.range[0], node.range[1]];
+          return visit.BREAK;
+        },
+      });
+      this.reportAt(at[0], at[1], 'yaml', `YAML: ${(err as Error).message}`, []);
+      return { ok: false, errors: this.errors };
+    }
     if (root === null || root === undefined) {
       this.reportAt(0, 1, 'empty', 'the file is empty: a scenario needs at least `name:` and `steps:`', []);
       return { ok: false, errors: this.errors };
