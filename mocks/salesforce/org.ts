@@ -83,6 +83,8 @@ export class Org implements OrgApi {
   private readonly values = new Map<string, ValueIndex>();
   private readonly deletions = new Map<string, Array<{ id: string; at: number }>>();
   private readonly compiledRules = new Map<string, CompiledRule[]>();
+  /** userId → custom permission names (lower case), for $Permission in rules. */
+  private readonly customPermissions = new Map<string, Set<string>>();
   /** Custom Lead fields copied on conversion (mapLeadField). */
   private leadMappings: Array<{ leadField: string; object: string; field: string }> = [];
   private readonly users = new Map<string, SfUser>();
@@ -157,6 +159,19 @@ export class Org implements OrgApi {
     const field = def.fields.get(objectField.slice(dot + 1).toLowerCase());
     if (!field) throw new SalesforceError('INVALID_FIELD', `setAccess: no field '${objectField.slice(dot + 1)}' on ${def.name}`);
     this.security.set(user, def, field, access);
+  }
+
+  /**
+   * Grants or revokes a custom permission (`$Permission.Name` in validation
+   * rules, the usual way to let an integration user bypass a rule). Not part of OrgApi.
+   */
+  setCustomPermission(userId: string, name: string, granted: boolean): void {
+    const user = this.requireUser(userId);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new SalesforceError('INVALID_INPUT', `custom permission name ${JSON.stringify(name)} must use letters, digits and underscores`);
+    let set = this.customPermissions.get(user.id);
+    if (!set) this.customPermissions.set(user.id, (set = new Set()));
+    if (granted) set.add(name.toLowerCase());
+    else set.delete(name.toLowerCase());
   }
 
   access(userId: string, object: string, field: string): Access {
@@ -276,7 +291,7 @@ export class Org implements OrgApi {
     if (!def) throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `validation rule ${spec.object}.${spec.name}: no object named ${spec.object}`);
     let compiled: CompiledRule;
     try {
-      compiled = compileRule(spec, def);
+      compiled = compileRule(spec, def, this.requireObject('User'));
     } catch (e) {
       if (e instanceof RuleDefinitionError) throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', e.message);
       throw e;
@@ -706,6 +721,8 @@ export class Org implements OrgApi {
       lookup: this.lookup,
       rules: this.compiledRules.get(def.name) ?? [],
       now: this.clock.now(),
+      user: this.table('User').get(realUser),
+      permissions: this.customPermissions.get(realUser),
       onRuleError: (rule, message) => this.ruleRuntimeErrors.push({
         at: sfDateTime(this.clock.now()), object: def.name, rule: rule.spec.name, recordId: (prior?.Id as string | undefined) ?? null, message,
       }),

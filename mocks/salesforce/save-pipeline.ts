@@ -29,6 +29,9 @@ export interface SaveRequest {
   lookup: ReferenceLookup;
   rules: readonly CompiledRule[];
   now: number;
+  /** The running user's User row and custom permissions, for $User and $Permission in rules. */
+  user?: SfRecord;
+  permissions?: ReadonlySet<string>;
   /** Told about a rule whose formula failed at run time (the rule is then skipped). */
   onRuleError?: (rule: CompiledRule, message: string) => void;
 }
@@ -98,7 +101,7 @@ export function runSavePipeline(req: SaveRequest): SaveOutcome {
   const errors: SaveError[] = [];
   for (const rule of req.rules) {
     if (!rule.spec.active) continue;
-    const outcome = evaluateRule(rule, { record, prior, now: req.now });
+    const outcome = evaluateRule(rule, { record, prior, now: req.now, user: req.user, permissions: req.permissions });
     if ('error' in outcome) req.onRuleError?.(rule, outcome.error);
     else if (outcome.fires) {
       errors.push({ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: rule.spec.message, fields: rule.spec.field ? [rule.spec.field] : [] });

@@ -15,7 +15,9 @@ const NOW_VAR = 'SFX_NOW';
 
 type Binding =
   | { kind: 'value' | 'prior' | 'changed'; field: FieldDef }
-  | { kind: 'isnew' | 'today' | 'now' };
+  | { kind: 'isnew' | 'today' | 'now' }
+  | { kind: 'user'; field: FieldDef }
+  | { kind: 'permission'; name: string };
 
 export interface CompiledRule {
   spec: Required<Pick<ValidationRuleSpec, 'object' | 'name' | 'formula' | 'message' | 'active'>> & { field?: string };
@@ -26,6 +28,10 @@ export interface CompiledRule {
 
 export interface RuleContext {
   record: SfRecord;
+  /** The running user's User row, for $User.Field. */
+  user?: SfRecord;
+  /** The running user's custom permissions, for $Permission.Name (the usual bypass). */
+  permissions?: ReadonlySet<string>;
   /** The record before this save; undefined on insert. */
   prior: SfRecord | undefined;
   now: number;
@@ -40,7 +46,7 @@ export class RuleDefinitionError extends Error {}
  * RuleDefinitionError naming the rule when the formula does not parse,
  * names an unknown field, has a type error, or does not return a checkbox.
  */
-export function compileRule(spec: ValidationRuleSpec, object: ObjectDef): CompiledRule {
+export function compileRule(spec: ValidationRuleSpec, object: ObjectDef, userObject?: ObjectDef): CompiledRule {
   const where = `validation rule ${object.name}.${spec.name}`;
   if (!spec.name || !/^[A-Za-z][A-Za-z0-9_]*$/.test(spec.name)) throw new RuleDefinitionError(`${where}: the name must start with a letter and use letters, digits and underscores`);
   if (typeof spec.formula !== 'string' || spec.formula.trim() === '') throw new RuleDefinitionError(`${where}: the formula is empty`);
@@ -71,6 +77,10 @@ export function compileRule(spec: ValidationRuleSpec, object: ObjectDef): Compil
   }
   for (const id of identifiers) {
     if (bindings.has(id)) continue;
+    if (id.startsWith('$')) {
+      bindings.set(id, globalBinding(id, userObject, where));
+      continue;
+    }
     const f = object.fields.get(id.toLowerCase());
     if (!f) throw new RuleDefinitionError(`${where}: Field ${id} does not exist. Check spelling.`);
     bindings.set(id, { kind: 'value', field: f });
@@ -121,6 +131,15 @@ export function evaluateRule(rule: CompiledRule, ctx: RuleContext): RuleOutcome 
   return { fires: result.value === true };
 }
 
+/** $User.Field and $Permission.Name; other global variables are not modelled. */
+function globalBinding(id: string, userObject: ObjectDef | undefined, where: string): Binding {
+  const m = /^\$(User|Permission)\.([A-Za-z][A-Za-z0-9_]*)$/i.exec(id);
+  if (m && m[1]!.toLowerCase() === 'permission') return { kind: 'permission', name: m[2]!.toLowerCase() };
+  const field = m ? userObject?.fields.get(m[2]!.toLowerCase()) : undefined;
+  if (!field) throw new RuleDefinitionError(`${where}: ${id} is not supported here: use $User.<User field> or $Permission.<name>`);
+  return { kind: 'user', field };
+}
+
 function isValueError(e: { errorType: string; message: string }): boolean {
   return e.errorType === 'ArgumentError' && !/^Incorrect (parameter type|number of parameters)/.test(e.message);
 }
@@ -141,6 +160,10 @@ function bind(b: Binding, ctx: RuleContext): Literal {
       return { type: 'literal', dataType: 'datetime', value: new Date(ctx.now), options: {} };
     case 'value':
       return literal(b.field, ctx.record[b.field.name] ?? null);
+    case 'user':
+      return literal(b.field, ctx.user?.[b.field.name] ?? null);
+    case 'permission':
+      return { type: 'literal', dataType: 'checkbox', value: ctx.permissions?.has(b.name) ?? false };
     case 'prior':
       // PRIORVALUE on insert is the current value, not null.
       return literal(b.field, (ctx.prior ?? ctx.record)[b.field.name] ?? null);

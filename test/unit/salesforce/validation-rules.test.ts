@@ -113,6 +113,20 @@ describe('validation rules', () => {
     expect(org.create('Lead', { ...LEAD, Score__c: 100 }, u).success).toBe(true);
   });
 
+  it('$User and $Permission let a rule spare the integration user, as real orgs do', () => {
+    org.setRule({ object: 'Lead', name: 'Phone_Unless_Sync', formula: 'AND($User.Username <> "sync@example.com", ISBLANK(Phone))', message: 'phone please' });
+    org.setRule({ object: 'Lead', name: 'Title_Unless_Bypass', formula: 'AND(NOT($Permission.Bypass_Rules), ISBLANK(Title))', message: 'title please' });
+    const sync = org.syncUser.id;
+    expect(org.create('Lead', LEAD, u)).toMatchObject({ success: false, errors: [{ message: 'phone please' }, { message: 'title please' }] });
+    expect(org.create('Lead', LEAD, sync)).toMatchObject({ success: false, errors: [{ message: 'title please' }] });
+    org.setCustomPermission(sync, 'bypass_rules', true);
+    expect(org.create('Lead', LEAD, sync).success).toBe(true);
+    org.setCustomPermission(sync, 'Bypass_Rules', false);
+    expect(org.create('Lead', LEAD, sync).success).toBe(false);
+    expect(() => org.setRule({ object: 'Lead', name: 'Org', formula: '$Organization.Name = "x"', message: 'm' })).toThrow(/\$Organization\.Name is not supported/);
+    expect(() => org.setRule({ object: 'Lead', name: 'Usr', formula: '$User.Nope = "x"', message: 'm' })).toThrow(/\$User\.Nope is not supported/);
+  });
+
   it('rejects a bad rule with an error naming it', () => {
     expect(() => org.setRule({ object: 'Lead', name: 'Broken', formula: 'AND(', message: 'm' })).toThrow(/validation rule Lead\.Broken: the formula does not parse/);
     expect(() => org.setRule({ object: 'Lead', name: 'Unknown', formula: 'Nope__c > 1', message: 'm' })).toThrow(/Lead\.Unknown: Field Nope__c does not exist/);
