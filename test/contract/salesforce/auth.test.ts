@@ -158,6 +158,10 @@ describe('OAuth 2.0', () => {
     await conn.oauth2.revokeToken(refreshToken);
     const err = await rejection(conn.oauth2.refreshToken(refreshToken));
     expect(err.name).toBe('invalid_grant');
+    const access = conn.accessToken!;
+    await conn.oauth2.revokeToken(access);
+    const after = await fetch(`${LOGIN_URL}/services/data/v${VERSION}/limits`, { headers: { Authorization: `Bearer ${access}` } });
+    expect(after.status).toBe(401);
     const bad = await rejection(conn.oauth2.revokeToken('not-a-token'));
     expect(bad.name).toBe('invalid_token');
   });

@@ -114,6 +114,17 @@ describe('collections through jsforce', () => {
     expect(ids.map((id) => sf.org.get('Lead', id))).toEqual([undefined, undefined, undefined]);
   });
 
+  it('retrieves by ids with GET too, null for a missing id; an unknown external id field is 404', async () => {
+    const { id } = await conn.sobject('Lead').create(lead(15));
+    const missing = `${id!.slice(0, 9)}zzzzzz`;
+    const res = await raw(conn, 'GET', `/composite/sobjects/Lead?ids=${id},${missing}&fields=LastName`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([{ attributes: { type: 'Lead', url: `/services/data/v${VERSION}/sobjects/Lead/${id}` }, LastName: 'Last15', Id: id }, null]);
+    const up = await raw(conn, 'PATCH', '/composite/sobjects/Lead/Nope__c', JSON.stringify({ allOrNone: false, records: [{ attributes: { type: 'Lead' }, Nope__c: 'x' }] }));
+    expect(up.status).toBe(404);
+    expect(await up.json()).toEqual([{ message: 'Provided external ID field does not exist or is not accessible: Nope__c', errorCode: 'NOT_FOUND' }]);
+  });
+
   it('reports per-record failures with statusCode and HTTP 200', async () => {
     const res = await raw(conn, 'POST', '/composite/sobjects', JSON.stringify({
       allOrNone: false,
