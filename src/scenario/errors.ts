@@ -27,7 +27,7 @@ export interface ScenarioError {
   message: string;
   /** The nearest valid name, when there is one. */
   suggestion?: string;
-  /** The step the problem is in (1-based number, as printed). */
+  /** The step the problem is in (1-based number, as printed; kind as written, `?` when the step has no key). */
   step?: { number: number; kind: string };
   /** Where in the document, as keys and indexes (`steps`, 3, `salesforce.update`, `Titel`). */
   path: Array<string | number>;
@@ -40,7 +40,7 @@ export interface ScenarioError {
 /** One error as `file:line:col`, the message, and a code frame with a caret. */
 export function formatError(error: ScenarioError): string {
   const where = `${error.file}:${error.line}:${error.column}`;
-  const step = error.step ? `step ${error.step.number} (${error.step.kind}): ` : '';
+  const step = !error.step ? '' : error.step.kind === '?' ? `step ${error.step.number}: ` : `step ${error.step.number} (${error.step.kind}): `;
   const head = `${where}: error: ${step}${error.message}`;
   if (error.code === 'io' || error.lineText === '') return head;
   const gutter = String(error.line).length;

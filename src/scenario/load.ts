@@ -224,6 +224,7 @@ class FileLoader {
     const sync = this.sync(rootMap.sync);
     const rawSteps = Array.isArray(rootMap.steps) ? rootMap.steps : [];
     const steps = rawSteps.flatMap((s, i) => this.stepAt(s, i) ?? []);
+    this.step = undefined;
 
     if (this.errors.length > 0 || top === undefined) return { ok: false, errors: this.errors };
     return {
@@ -587,7 +588,8 @@ class FileLoader {
   private stepAt(raw: unknown, index: number): Step | undefined {
     const path: Path = ['steps', index];
     const number = index + 1;
-    this.step = undefined;
+    // Errors before the kind is known name the step by number only.
+    this.step = { number, kind: typeof raw === 'string' ? raw : '?' };
     let kind: string;
     let body: unknown = null;
     let bodyPath: Path = path;
@@ -598,27 +600,28 @@ class FileLoader {
     } else if (isRecord(raw)) {
       const actions = Object.keys(raw).filter((k) => k !== 'rejected');
       if (actions.length === 0) {
-        this.report(path, 'step-shape', `step ${number}: \`rejected\` goes beside an action, like \`- salesforce.create: {…}\` then \`rejected: REQUIRED_FIELD_MISSING\``);
+        this.report(path, 'step-shape', `\`rejected\` goes beside an action, like \`- salesforce.create: {…}\` then \`rejected: REQUIRED_FIELD_MISSING\``);
         return undefined;
       }
       kind = actions[0]!;
+      this.step = { number, kind };
       for (const extra of actions.slice(1)) {
         const known = (STEP_KINDS as readonly string[]).includes(extra);
         const fix = known ? `put \`${extra}\` in its own \`- ${extra}: …\` item` : `unknown key${hint(closest(extra, [...STEP_KINDS, 'rejected']))}`;
-        this.report([...path, extra], 'step-shape', `step ${number}: one action per step, and this one already does \`${kind}\`: ${fix}`, { key: true });
+        this.report([...path, extra], 'step-shape', `one action per step, and this one already does \`${kind}\`: ${fix}`, { key: true });
       }
       body = raw[kind];
       bodyPath = [...path, kind];
       if ('rejected' in raw) rejected = { value: raw.rejected, path: [...path, 'rejected'] };
     } else {
-      this.report(path, 'step-shape', `step ${number}: expected a step like \`- wait: 5m\`, got ${describe(raw)}`);
+      this.report(path, 'step-shape', `expected a step like \`- wait: 5m\`, got ${describe(raw)}`);
       return undefined;
     }
 
     if (!(STEP_KINDS as readonly string[]).includes(kind)) {
       const suggestion = closest(kind, STEP_KINDS);
       const fix = suggestion !== undefined ? hint(suggestion) : ` (steps: ${STEP_KINDS.map(tick).join(', ')})`;
-      this.report(bodyPath, 'unknown-step', `step ${number}: unknown step ${tick(kind)}${fix}`, { key: typeof raw !== 'string', ...(suggestion ? { suggestion } : {}) });
+      this.report(bodyPath, 'unknown-step', `unknown step ${tick(kind)}${fix}`, { key: typeof raw !== 'string', ...(suggestion ? { suggestion } : {}) });
       return undefined;
     }
     const stepKind = kind as StepKind;

@@ -26,7 +26,9 @@ describe('each malformed file names the line, the column and the fix', () => {
   it('an unknown step, with the nearest step', () => {
     const e = only(withSteps('  - wait: 5m\n  - salesforce.updte: { ref: alice, Title: CFO }\n'));
     expect(e).toMatchObject({ code: 'unknown-step', line: 10, column: 5, suggestion: 'salesforce.update' });
-    expect(e.message).toBe('step 2: unknown step `salesforce.updte`: did you mean `salesforce.update`?');
+    expect(e.message).toBe('unknown step `salesforce.updte`: did you mean `salesforce.update`?');
+    expect(e.step).toEqual({ number: 2, kind: 'salesforce.updte' });
+    expect(formatError(e)).toMatch(/^bad\.yaml:10:5: error: step 2 \(salesforce\.updte\): unknown step/);
   });
 
   it('an unknown bare step', () => {
@@ -143,6 +145,12 @@ describe('each malformed file names the line, the column and the fix', () => {
     const e = only(withSteps('  - expect: { lnked: { ref: alice, sfdcType: Lead } }\n'));
     expect(e.message).toBe('unknown check `lnked` in expect: did you mean `linked`?');
     expect(e.column).toBe(15);
+  });
+
+  it('a step that is not a map', () => {
+    const e = only(withSteps('  - wait: 5m\n  - [wait, 5m]\n'));
+    expect(e).toMatchObject({ code: 'step-shape', line: 10, column: 5, step: { number: 2, kind: '?' } });
+    expect(formatError(e)).toMatch(/error: step 2: expected a step like `- wait: 5m`, got a list$/m);
   });
 
   it('two actions in one step', () => {
