@@ -43,6 +43,41 @@ describe('conversion (DESIGN §1.11)', () => {
   });
 });
 
+describe('conversion into an existing contact', () => {
+  it('behaves like a merge: the contact’s person survives, the lead’s person is merged into it', async () => {
+    const w = createWorld();
+    const acct = w.salesforceUser.create('Account', { Name: 'Acme' });
+    const contactId = w.salesforceUser.create('Contact', { LastName: 'Same', AccountId: acct, Email: 'same@acme.test' });
+    const leadId = w.salesforceUser.create('Lead', { LastName: 'Same', Company: 'Acme', Email: 'same@acme.test', Title: 'Buyer' });
+    await w.advance('5m');
+    const pContact = mustPersonOf(w, contactId);
+    const pLead = mustPersonOf(w, leadId);
+    w.salesforceUser.convert(leadId, { accountId: acct, contactId });
+    await w.advance('10m');
+    expect(w.instance.listPeople()).toHaveLength(1);
+    expect(w.instance.getPerson(pLead.id)).toBeUndefined();
+    expect(w.instance.getPerson(pContact.id)).toMatchObject({ sfdcType: 'Contact', sfdcContactId: contactId });
+    expect(Object.keys(w.store.snapshot()!.links)).toEqual([String(pContact.id)]);
+  });
+});
+
+describe('a person deleted in Marketo only (reference A12)', () => {
+  it('is re-created by the next change to its Salesforce record', async () => {
+    const w = createWorld();
+    const leadId = w.salesforceUser.create('Lead', { LastName: 'Back', Company: 'Acme' });
+    await w.advance('5m');
+    const p = mustPersonOf(w, leadId);
+    w.marketoUser.delete(p.id);
+    await w.advance('5m');
+    expect(personOf(w, leadId)).toBeUndefined(); // no change in Salesforce: nothing to bring back yet
+    w.salesforceUser.update('Lead', leadId, { Title: 'Returned' });
+    await w.advance('10m');
+    const again = mustPersonOf(w, leadId);
+    expect(again.id).not.toBe(p.id);
+    expect(again).toMatchObject({ lastName: 'Back', title: 'Returned', sfdcType: 'Lead' });
+  });
+});
+
 describe('deletion (DESIGN §1.11)', () => {
   it('a lead deleted in Salesforce leaves the person, with sfdcIsDeleted set, and no longer syncs it', async () => {
     const w = createWorld();
