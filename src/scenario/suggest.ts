@@ -38,9 +38,3 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   }
   return bestDistance <= limit ? best : undefined;
 }
-
-/** ": did you mean `X`?" or "" — for appending to a message. */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const hit = closest(name, candidates);
-  return hit === undefined ? '' : `: did you mean \`${hit}\`?`;
-}
