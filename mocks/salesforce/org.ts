@@ -740,8 +740,12 @@ export class Org implements OrgApi {
       rows.delete(entry.id);
       this.index(entry.object).remove(entry.id);
     } else {
-      this.values.get(entry.object)!.replace(entry.id, rows.get(entry.id), entry.before);
-      rows.set(entry.id, entry.before);
+      // Fields added since the savepoint come back as they were backfilled.
+      const def = this.requireObject(entry.object);
+      const restored: SfRecord = {};
+      for (const f of def.fields.values()) restored[f.name] = f.name in entry.before ? entry.before[f.name]! : rows.get(entry.id)?.[f.name] ?? null;
+      this.values.get(entry.object)!.replace(entry.id, rows.get(entry.id), restored);
+      rows.set(entry.id, Object.freeze(restored));
       if (entry.at) this.index(entry.object).restore(entry.id, entry.at);
     }
   }

@@ -73,6 +73,20 @@ describe('savepoints and external ids', () => {
   });
 });
 
+describe('savepoints and schema changes', () => {
+  it('a row restored by rollback keeps fields added meanwhile', () => {
+    const org = new Org();
+    const u = org.adminUser.id;
+    const r = org.create('Lead', { LastName: 'A', Company: 'C' }, u);
+    if (!r.success) throw new Error('setup');
+    const sp = org.savepoint();
+    org.update('Lead', r.id, { Title: 'x' }, u);
+    org.addField({ object: 'Lead', name: 'Vip__c', type: 'boolean' });
+    sp.rollback();
+    expect(org.get('Lead', r.id)).toMatchObject({ Title: null, Vip__c: false });
+  });
+});
+
 describe('closeSession', () => {
   it('ends one session and leaves the others', () => {
     const org = new Org();
