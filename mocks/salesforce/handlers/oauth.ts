@@ -127,11 +127,26 @@ async function token(sf: SalesforceHttp, request: Request): Promise<Response> {
     default:
       response = oauthError('unsupported_grant_type', 'grant type not supported');
   }
-  logAuth(sf, request, user, 'token', response);
+  await logAuth(sf, request, user, 'token', response);
   return response;
 }
 
-function logAuth(sf: SalesforceHttp, request: Request, user: SfUser | undefined, operation: string, response: Response): void {
+/** The OAuth `error` of a failed answer (JSON or form-encoded), for the request log. */
+async function oauthErrorCode(response: Response): Promise<string[]> {
+  if (response.status < 400) return [];
+  const text = await response.clone().text();
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (typeof body.error === 'string') return [body.error];
+  } catch {
+    const error = new URLSearchParams(text).get('error');
+    if (error) return [error];
+  }
+  return [`HTTP_${response.status}`];
+}
+
+async function logAuth(sf: SalesforceHttp, request: Request, user: SfUser | undefined, operation: string, response: Response): Promise<void> {
+  const errorCodes = await oauthErrorCode(response);
   sf.org.logRequest({
     user: user?.id ?? null,
     method: request.method,
@@ -140,7 +155,7 @@ function logAuth(sf: SalesforceHttp, request: Request, user: SfUser | undefined,
     fieldsRead: [],
     fieldsWritten: [],
     status: response.status,
-    errorCodes: response.status >= 400 ? ['OAUTH_ERROR'] : [],
+    errorCodes,
   });
 }
 
@@ -160,7 +175,7 @@ async function revoke(sf: SalesforceHttp, request: Request): Promise<Response> {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
     });
   }
-  logAuth(sf, request, undefined, 'revoke', response);
+  await logAuth(sf, request, undefined, 'revoke', response);
   return response;
 }
 

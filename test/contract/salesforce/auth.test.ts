@@ -147,6 +147,7 @@ describe('OAuth 2.0', () => {
     const err = await rejection(conn.login(SYNC_USER.username, 'nope'));
     expect(err.name).toBe('invalid_grant');
     expect(err.message).toBe('authentication failure');
+    expect(sf.org.requestLog.at(-1)).toMatchObject({ operation: 'token', user: null, status: 400, errorCodes: ['invalid_grant'] });
   });
 
   it('revokes a refresh token; refreshing with it then fails', async () => {
