@@ -91,6 +91,9 @@ export const FAILURE_ACTIVITY: CustomActivityTypeSpec = {
   ],
 };
 
+/** Answers that mean the field set is stale: Salesforce's unknown/unwritable field, Marketo's unknown field. */
+const SCHEMA_CODES = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE', '1006']);
+
 /** Salesforce answers that mean "the record moved on" (deleted, converted): the next poll shows why, so retry quietly. */
 const LIFECYCLE_CODES = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD']);
 
@@ -213,7 +216,7 @@ export class SyncEngine {
     const customs = [...sfFields.Lead, ...sfFields.Contact].filter((f) => /__c$/i.test(f.name)).map((f) => f.name.toLowerCase());
     const known = new Set((this.mktoFields ?? []).map((f) => f.name.toLowerCase()));
     // Marketo's schema changes rarely: describe it at start, when Salesforce shows a custom field Marketo did not
-    // have (at most hourly), and after a 1006 (unknown field).
+    // have (at most hourly), and after an unknown-field answer (SCHEMA_CODES).
     const stale = this.mktoFields === undefined || (customs.some((c) => !known.has(c)) && this.clock.now() - this.mktoDescribedAt > 3_600_000);
     if (stale) {
       this.mktoFields = await this.mkto.describe();
@@ -288,7 +291,16 @@ export class SyncEngine {
         report.ok = false;
         report.error = 'Marketo daily quota reached; waiting for the reset';
       } else {
-        await this.cycleBody(state, report);
+        try {
+          await this.cycleBody(state, report);
+        } catch (err) {
+          // A field vanished between describe and use (permission or schema change): describe again and redo the
+          // cycle once. Nothing was committed, and whatever was written already merges as an echo.
+          if (!(err instanceof ApiError) || !SCHEMA_CODES.has(err.code)) throw err;
+          this.mktoFields = undefined;
+          this.emit({ type: 'skip', at: this.clock.now(), reason: `${err.code}: schema changed during the cycle, describing again` });
+          await this.cycleBody(state, report);
+        }
       }
     } catch (err) {
       report.ok = false;

@@ -102,4 +102,26 @@ describe('only fields the sync user can access (DESIGN §1.6)', () => {
     await w.advance('5m');
     expect(w.instance.getPerson(personId)?.phone).toBe('+1 555 0122');
   });
+
+  it('a permission removed between the describe and the poll: INVALID_FIELD, describe again, the cycle still completes', async () => {
+    let armed = false;
+    const w: World = createWorld({
+      onEngineEvent: (e) => {
+        if (armed && e.type === 'describe' && e.object === 'Contact') {
+          armed = false;
+          w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
+        }
+      },
+    });
+    const { id, personId } = await linkedLead(w);
+    w.salesforceUser.update('Lead', id, { City: 'Oslo' });
+    armed = true;
+    const log = w.org.requestLog.length;
+    const [report] = await w.advance('5m');
+    expect(report!.ok).toBe(true);
+    const syncUser = w.org.requestLog.slice(log).filter((e) => e.user === w.org.syncUser.id);
+    expect(syncUser.some((e) => e.errorCodes.includes('INVALID_FIELD'))).toBe(true);
+    expect(syncUser.filter((e) => e.path.endsWith('/Lead/describe'))).toHaveLength(2);
+    expect(w.instance.getPerson(personId)?.city).toBe('Oslo');
+  });
 });
