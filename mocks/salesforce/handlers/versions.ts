@@ -27,7 +27,7 @@ export function versionList(): Array<{ label: string; url: string; version: stri
 
 const RESOURCES = ['tooling', 'metadata', 'eclair', 'folders', 'prechatForms', 'connect', 'chatter', 'tabs', 'appMenu',
   'quickActions', 'queryAll', 'commerce', 'wave', 'iot', 'analytics', 'search', 'identity', 'composite', 'parameterizedSearch',
-  'fingerprint', 'theme', 'nouns', 'event', 'serviceTemplates', 'recent', 'connect', 'licensing', 'limits', 'process',
+  'fingerprint', 'theme', 'nouns', 'event', 'serviceTemplates', 'recent', 'licensing', 'limits', 'process',
   'async-queries', 'query', 'match', 'emailConnect', 'compactLayouts', 'knowledgeManagement', 'sobjects', 'actions', 'support'];
 
 export function versionHandlers(sf: SalesforceHttp): HttpHandler[] {
@@ -36,7 +36,7 @@ export function versionHandlers(sf: SalesforceHttp): HttpHandler[] {
     restRoute(sf, 'get', '', 'resources', (call) => {
       const base = `/services/data/v${call.version}`;
       const map: Record<string, string> = {};
-      for (const name of [...new Set(RESOURCES)].sort()) map[name] = `${base}/${name}`;
+      for (const name of [...RESOURCES].sort()) map[name] = `${base}/${name}`;
       map['identity'] = `${call.url.origin}/id/${sf.org.orgId}/${call.user.id}`;
       return json(map);
     }),
