@@ -159,7 +159,8 @@ export class SyncEngine {
       try {
         return await this.syncPerson(personId);
       } catch (err) {
-        // A flow action reports its failure; whatever is pending is settled by the next cycle.
+        // A flow action reports its failure; whatever is pending is settled by the next cycle, from committed state.
+        this.state = undefined;
         return { personId, outcome: 'failed', error: { errorCode: err instanceof ApiError ? err.code : 'ERROR', message: describeError(err), fields: [] } };
       }
     });
@@ -285,7 +286,7 @@ export class SyncEngine {
     this.emit({ type: 'cycle-start', at: this.clock.now(), cycle });
     const report: CycleReport = { cycle, ok: true, sfCalls: 0, mktoCalls: 0, peopleCreated: 0, sfUpdated: 0, mktoUpdated: 0, rejected: 0 };
     try {
-      const state = await this.loadState();
+      let state = await this.loadState();
       if (state.marketoQuotaUntil !== undefined && this.clock.now() < state.marketoQuotaUntil) {
         this.emit({ type: 'quota', at: this.clock.now(), system: 'marketo', until: state.marketoQuotaUntil });
         report.ok = false;
@@ -295,22 +296,31 @@ export class SyncEngine {
           await this.cycleBody(state, report);
         } catch (err) {
           // A field vanished between describe and use (permission or schema change): describe again and redo the
-          // cycle once. Nothing was committed, and whatever was written already merges as an echo.
+          // cycle once, from the last committed state. Whatever was written already merges as an echo.
           if (!(err instanceof ApiError) || !SCHEMA_CODES.has(err.code)) throw err;
           this.mktoFields = undefined;
           this.emit({ type: 'skip', at: this.clock.now(), reason: `${err.code}: schema changed during the cycle, describing again` });
+          this.state = undefined;
+          state = await this.loadState();
           await this.cycleBody(state, report);
         }
       }
     } catch (err) {
       report.ok = false;
       report.error = describeError(err);
-      if (err instanceof QuotaExhausted && this.state) {
-        this.state.marketoQuotaUntil = err.until;
+      // Forget what this cycle changed in memory: the next one starts from the last committed state, exactly as a
+      // restarted engine would (every step is safe to replay).
+      this.state = undefined;
+      if (err instanceof QuotaExhausted) {
         this.emit({ type: 'quota', at: this.clock.now(), system: 'marketo', until: err.until });
-        await this.save().catch(() => undefined);
+        try {
+          const state = await this.loadState();
+          state.marketoQuotaUntil = err.until;
+          await this.save();
+        } catch {
+          // The store is unavailable: the next cycle meets the 607 again and records it then.
+        }
       }
-      // The engine is being replaced (restart) or the state could not be written: nothing else to do.
     }
     report.sfCalls = this.sf.calls - sf0;
     report.mktoCalls = this.mkto.calls - mk0;
@@ -340,7 +350,6 @@ export class SyncEngine {
     }
     // Retries of records Marketo could not take last time.
     const retryIds = Object.entries(state.sfRetry ?? {});
-    const keepRetry = state.sfRetry ?? {};
     const retryRows: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
     for (const object of SF_OBJECTS) {
       const ids = retryIds.filter(([id, o]) => o === object && !polled[object].some((r) => r.Id === id)).map(([id]) => id);
@@ -352,13 +361,7 @@ export class SyncEngine {
       this.moveWatermarks(state, polled, nextToken);
       await this.save();
     }
-    try {
-      await this.syncAll(state, sets, polled, retryRows, changes, linkUpdates, pairs, report);
-    } catch (err) {
-      // Not committed: the records to retry stay on the list.
-      state.sfRetry = { ...keepRetry, ...state.sfRetry };
-      throw err;
-    }
+    await this.syncAll(state, sets, polled, retryRows, changes, linkUpdates, pairs, report);
 
     // Commit: state first, then the watermarks (DESIGN §4).
     await this.save();
@@ -487,11 +490,12 @@ export class SyncEngine {
         await this.followMerge(state, link, master, setLink, pairs);
         return;
       }
+      // Once per delete: a failed cycle forgets its in-memory changes, so a committed `deleted` means the flag was sent.
       if (!link.deleted) {
+        setLink(link.personId, { sfdcIsDeleted: true });
         link.deleted = true;
         delete link.failure;
         delete link.retry;
-        setLink(link.personId, { sfdcIsDeleted: true });
         this.emit({ type: 'unlink', at: this.clock.now(), personId: link.personId, sfId: row.Id, reason: `${object} deleted in Salesforce: sfdcIsDeleted set` });
       }
       return;
@@ -615,7 +619,10 @@ export class SyncEngine {
     const agreed = new Map<Pair, FieldOutcome[]>();
 
     for (const [personId, fields] of linkUpdates) {
-      if (personById.has(personId)) mkWrites.set(personId, { record: { id: personId, ...fields }, outcomes: [] });
+      const person = personById.get(personId);
+      if (!person) continue;
+      const differs = Object.entries(fields).filter(([k, v]) => (k === 'sfdcIsDeleted' ? person[k] === true : (person[k] ?? null)) !== v);
+      if (differs.length > 0) mkWrites.set(personId, { record: { id: personId, ...Object.fromEntries(differs) }, outcomes: [] });
     }
 
     for (const pair of pairList) {

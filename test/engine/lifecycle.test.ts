@@ -139,3 +139,15 @@ describe('merge (DESIGN §4)', () => {
     expect(w.instance.getPerson(pLose.id)).toMatchObject({ sfdcLeadId: keep, lastName: 'Keep' });
   });
 });
+
+describe('idle after a delete', () => {
+  it('a deleted lead costs nothing more once its flag is set', async () => {
+    const w = createWorld();
+    const leadId = w.salesforceUser.create('Lead', { LastName: 'Gone', Company: 'Acme' });
+    await w.advance('5m');
+    w.salesforceUser.delete('Lead', leadId);
+    await w.advance('10m');
+    const reports = await w.advance('15m');
+    for (const r of reports) expect(r).toMatchObject({ ok: true, sfCalls: 4, mktoCalls: 1 });
+  });
+});
