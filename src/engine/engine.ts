@@ -124,6 +124,7 @@ export class SyncEngine {
   private mktoFields: MarketoFieldInfo[] | undefined;
   private mktoDescribedAt = -Infinity;
   private activityTypeId: number | undefined;
+  private readonly fieldSignature: Partial<Record<SfObject, string>> = {};
   private cycleNo = 0;
   private busy: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
@@ -228,13 +229,14 @@ export class SyncEngine {
       sets[object] = resolveFieldSet(object, sfFields[object], this.mktoFields!);
       const visible = new Set(sfFields[object].map((f) => f.name));
       sets.system[object] = SYSTEM_FIELDS[object].filter((f) => visible.has(f));
-      this.emit({
-        type: 'describe',
-        at: this.clock.now(),
-        object,
-        readable: sets[object].map((f) => f.sf),
-        updateable: sets[object].filter((f) => f.updateable).map((f) => f.sf),
-      });
+      const readable = sets[object].map((f) => f.sf);
+      const updateable = sets[object].filter((f) => f.updateable).map((f) => f.sf);
+      // Trace the field set when it changes (first describe, permission or schema change), not every cycle.
+      const signature = JSON.stringify([readable, updateable]);
+      if (this.fieldSignature[object] !== signature) {
+        this.fieldSignature[object] = signature;
+        this.emit({ type: 'describe', at: this.clock.now(), object, readable, updateable });
+      }
     }
     this.fieldSets = sets;
     return sets;

@@ -45,6 +45,8 @@ export interface WorldOptions {
   marketo?: { dailyQuota?: number; activityScanSpan?: number };
   /** Log the engine in with client credentials instead of the sync user's password. */
   clientCredentials?: boolean;
+  /** Called for every HTTP request the engine sends, before either emulator sees it. */
+  onRequest?: (request: { system: 'salesforce' | 'marketo'; method: string; path: string }) => void;
 }
 
 /** Thrown when a user's action is refused by Salesforce or Marketo. */
@@ -212,12 +214,13 @@ export class World {
 
   private crashSwitch(): RequestHandler {
     return http.all('*', ({ request }) => {
+      const path = new URL(request.url).pathname;
+      this.opts.onRequest?.({ system: path.startsWith('/services/') ? 'salesforce' : 'marketo', method: request.method, path });
       if (!this.crashed && this.crashAfter !== undefined) {
         if (this.crashAfter <= 0) this.crash();
         else this.crashAfter--;
       }
       if (!this.crashed) return undefined;
-      const path = new URL(request.url).pathname;
       // A dead client gets nothing it could act on: a refusal it will not retry.
       if (path.includes('/oauth2/')) return HttpResponse.json({ error: 'invalid_grant', error_description: 'engine process died' }, { status: 400 });
       if (path.startsWith('/services/')) return HttpResponse.json([{ errorCode: 'ENGINE_CRASHED', message: 'engine process died' }], { status: 400 });

@@ -106,8 +106,9 @@ describe('only fields the sync user can access (DESIGN §1.6)', () => {
   it('a permission removed between the describe and the poll: INVALID_FIELD, describe again, the cycle still completes', async () => {
     let armed = false;
     const w: World = createWorld({
-      onEngineEvent: (e) => {
-        if (armed && e.type === 'describe' && e.object === 'Contact') {
+      // The first poll after the describes: the permission changes just before Salesforce reads the query.
+      onRequest: (r) => {
+        if (armed && r.path.endsWith('/queryAll')) {
           armed = false;
           w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
         }

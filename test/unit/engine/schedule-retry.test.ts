@@ -21,6 +21,25 @@ describe('Schedule', () => {
     expect(starts).toEqual([0, 340_000]);
   });
 
+  it('start() loops cycle → sleep(interval) on its clock until stop()', async () => {
+    const clock = new VirtualClock(0);
+    const sleeps: number[] = [];
+    const sleepy = { now: () => clock.now(), sleep: async (ms: number) => { sleeps.push(ms); await clock.sleep(ms); } };
+    let cycles = 0;
+    let third!: () => void;
+    const reachedThird = new Promise<void>((r) => (third = r));
+    const s = new Schedule(sleepy, 300_000, async () => {
+      cycles++;
+      await clock.sleep(1_000);
+      if (cycles === 3) third();
+    });
+    s.start();
+    await reachedThird;
+    await s.stop();
+    expect(cycles).toBe(3);
+    expect(sleeps).toEqual([300_000, 300_000]);
+  });
+
   it('refuses a non-positive interval and a second concurrent cycle', async () => {
     const clock = new VirtualClock(0);
     expect(() => new Schedule(clock, 0, async () => undefined)).toThrow(/positive/);
