@@ -112,6 +112,17 @@ describe('never two leads for one person (DESIGN §4)', () => {
     expect(w.instance.listPeople()).toHaveLength(1);
   });
 
+  it.each(['timeout', 'unavailable', 'session-expired'] as const)('a create that failed with %s (nothing saved) is tried again: one lead', async (kind) => {
+    const w = createWorld();
+    const p = w.marketoUser.create({ email: `${kind}@retry.test`, lastName: 'Retry', company: 'Co' });
+    await w.advance('1m');
+    w.fault({ system: 'salesforce', kind, times: 1 });
+    const r = await w.syncPersonToSfdc(p.id);
+    expect(r.outcome).toBe('created');
+    expect(leadsWithEmail(w, `${kind}@retry.test`)).toHaveLength(1);
+    expect(w.instance.getPerson(p.id)?.sfdcLeadId).toBe(r.sfId);
+  });
+
   it('(the check above catches an engine that creates again without looking)', async () => {
     const { w } = await createWithLostAnswer('no-lookup-before-create');
     expect(leadsWithEmail(w, 'once@only.test').length).toBeGreaterThan(1);
