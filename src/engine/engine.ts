@@ -17,7 +17,8 @@
  */
 import type { Clock } from '../sim/clock.ts';
 import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, type SfFieldInfo } from './field-map.ts';
-import { MarketoClient, type CustomActivityTypeSpec, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
+import { FailureLog } from './failure-log.ts';
+import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
 import { mergeFields, type FieldOutcome } from './merge.ts';
 import { canon, parseDateTime, sameValue, secondsIso, toMarketo, toSalesforce } from './normalize.ts';
 import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
@@ -25,7 +26,6 @@ import { SalesforceClient, type SalesforceConfig, type SfSaveResult } from './sa
 import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
 import {
   emptyState,
-  failureKey,
   type EngineState,
   type LinkState,
   type PendingFailure,
@@ -76,20 +76,6 @@ export interface SyncPersonResult {
 /** Mutants the engine knows (see EngineOptions.mutant). */
 export const MUTANTS = ['skip-sync-user-edits', 'marketo-always-wins', 'log-every-cycle', 'no-lookup-before-create', 'watermark-first'] as const;
 
-export const FAILURE_ACTIVITY: CustomActivityTypeSpec = {
-  apiName: 'sfdcSyncFailure',
-  name: 'SFDC Sync Failure',
-  description: 'Salesforce rejected a write of the sync engine',
-  triggerName: 'Has SFDC Sync Failure',
-  filterName: 'Had SFDC Sync Failure',
-  primaryAttribute: { apiName: 'errorCode', name: 'Error Code', dataType: 'string' },
-  attributes: [
-    { apiName: 'message', name: 'Message', dataType: 'text' },
-    { apiName: 'fields', name: 'Fields', dataType: 'string' },
-    { apiName: 'operation', name: 'Operation', dataType: 'string' },
-    { apiName: 'sfdcId', name: 'SFDC Id', dataType: 'string' },
-  ],
-};
 
 /** Answers that mean the field set is stale: Salesforce's unknown/unwritable field, Marketo's unknown field. */
 const SCHEMA_CODES = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE', '1006']);
@@ -119,11 +105,11 @@ export class SyncEngine {
   readonly schedule: Schedule<CycleReport>;
   readonly sf: SalesforceClient;
   readonly mkto: MarketoClient;
+  private readonly failures: FailureLog;
   private state: EngineState | undefined;
   private fieldSets: FieldSets | undefined;
   private mktoFields: MarketoFieldInfo[] | undefined;
   private mktoDescribedAt = -Infinity;
-  private activityTypeId: number | undefined;
   private readonly fieldSignature: Partial<Record<SfObject, string>> = {};
   private cycleNo = 0;
   private busy: Promise<unknown> = Promise.resolve();
@@ -144,6 +130,7 @@ export class SyncEngine {
       onRetry: onRetry('marketo'),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
+    this.failures = new FailureLog(this.mkto, opts.clock, (e) => this.emit(e), opts.mutant === 'log-every-cycle');
     this.schedule = new Schedule<CycleReport>(opts.clock, opts.intervalMs ?? DEFAULT_INTERVAL_MS, () => this.runCycle());
   }
 
@@ -781,7 +768,7 @@ export class SyncEngine {
       this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'updateOnly', count: mk.length, ok, failed: mk.length - ok });
     }
 
-    await this.logFailures(failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })));
+    await this.failures.log(failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })));
   }
 
   /** The link as the person should carry it, where the person differs (self-healing after crashes). */
@@ -820,45 +807,6 @@ export class SyncEngine {
       if (v !== undefined) out[f.sf] = v;
     }
     return out;
-  }
-
-  // ---- failure activities ----------------------------------------------------------------------
-
-  /** One `SFDC Sync Failure` activity per distinct failure per person, never one per cycle. */
-  private async logFailures(items: Array<{ personId: number; sfId?: string; failure: PendingFailure; logged: string[] }>): Promise<void> {
-    const fresh = items.filter((i) => this.mutant('log-every-cycle') || !i.logged.includes(failureKey(i.failure)));
-    for (const i of items) {
-      this.emit({
-        type: 'rejection',
-        at: this.clock.now(),
-        personId: i.personId,
-        ...(i.sfId ? { sfId: i.sfId } : {}),
-        operation: i.failure.operation,
-        errorCode: i.failure.errorCode,
-        message: i.failure.message,
-        fields: i.failure.fields,
-        logged: fresh.includes(i),
-      });
-    }
-    if (fresh.length === 0) return;
-    this.activityTypeId ??= await this.mkto.ensureActivityType(FAILURE_ACTIVITY);
-    const results = await this.mkto.addActivities(
-      fresh.map((i) => ({
-        leadId: i.personId,
-        activityDate: secondsIso(this.clock.now()),
-        activityTypeId: this.activityTypeId!,
-        primaryAttributeValue: i.failure.errorCode,
-        attributes: [
-          { apiName: 'message', value: i.failure.message },
-          { apiName: 'fields', value: i.failure.fields.join(',') },
-          { apiName: 'operation', value: i.failure.operation },
-          { apiName: 'sfdcId', value: i.sfId ?? '' },
-        ],
-      })),
-    );
-    fresh.forEach((i, n) => {
-      if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
-    });
   }
 
   // ---- new Salesforce records → people -----------------------------------------------------------
@@ -1007,7 +955,7 @@ export class SyncEngine {
         const e = result!.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
         delete pending.createStartedAt;
         pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
-        await this.logFailures([{ personId, failure: pending.failure, logged: pending.logged }]);
+        await this.failures.log([{ personId, failure: pending.failure, logged: pending.logged }]);
         return { personId, outcome: 'rejected', error: pick(pending.failure) };
       }
       const sfId = result!.id;
@@ -1068,7 +1016,12 @@ export class SyncEngine {
     }
   }
 
-  /** People whose lead create was rejected: tried again each cycle until Salesforce takes them. */
+  /**
+   * People whose lead create was rejected: tried again each cycle until Salesforce takes them (DESIGN §4: a
+   * rejected record stays pending and is retried). UNCONFIRMED for native Marketo, whose flow step simply fails;
+   * we retry because someone asked for this person to be in Salesforce, and the activity is still logged once.
+   * These are only people Sync Person to SFDC was run for: the cycle never pushes other Marketo-only people.
+   */
   private async retryPendingPeople(state: EngineState, sets: FieldSets, report: { rejected: number }): Promise<void> {
     const waiting = Object.values(state.pendingPeople).filter((p) => p.failure && p.createStartedAt === undefined && !state.links[String(p.personId)]);
     if (waiting.length === 0) return;

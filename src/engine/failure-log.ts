@@ -1,0 +1,83 @@
+/**
+ * Salesforce rejections written to the person's Marketo activity log
+ * (DESIGN §1.7, §4 "Rejections"). Native Marketo writes its own Sync Lead to
+ * SFDC activity; an engine outside Marketo can only write a custom activity,
+ * so ours uses the custom type `SFDC Sync Failure`, created and approved on
+ * first use. One activity per distinct failure per person, never one per cycle.
+ */
+import type { Clock } from '../sim/clock.ts';
+import type { CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
+import { secondsIso } from './normalize.ts';
+import { failureKey, type PendingFailure } from './state-store.ts';
+import type { Trace } from './types.ts';
+
+export const FAILURE_ACTIVITY: CustomActivityTypeSpec = {
+  apiName: 'sfdcSyncFailure',
+  name: 'SFDC Sync Failure',
+  description: 'Salesforce rejected a write of the sync engine',
+  triggerName: 'Has SFDC Sync Failure',
+  filterName: 'Had SFDC Sync Failure',
+  primaryAttribute: { apiName: 'errorCode', name: 'Error Code', dataType: 'string' },
+  attributes: [
+    { apiName: 'message', name: 'Message', dataType: 'text' },
+    { apiName: 'fields', name: 'Fields', dataType: 'string' },
+    { apiName: 'operation', name: 'Operation', dataType: 'string' },
+    { apiName: 'sfdcId', name: 'SFDC Id', dataType: 'string' },
+  ],
+};
+
+export interface FailureItem {
+  personId: number;
+  sfId?: string;
+  failure: PendingFailure;
+  /** Keys already logged for this person; a successful log adds to it (it lives in the state). */
+  logged: string[];
+}
+
+export class FailureLog {
+  private activityTypeId: number | undefined;
+
+  constructor(
+    private readonly mkto: MarketoClient,
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    /** The `log-every-cycle` mutant: forget what was logged. */
+    private readonly everyTime = false,
+  ) {}
+
+  async log(items: readonly FailureItem[]): Promise<void> {
+    const fresh = items.filter((i) => this.everyTime || !i.logged.includes(failureKey(i.failure)));
+    for (const i of items) {
+      this.trace({
+        type: 'rejection',
+        at: this.clock.now(),
+        personId: i.personId,
+        ...(i.sfId ? { sfId: i.sfId } : {}),
+        operation: i.failure.operation,
+        errorCode: i.failure.errorCode,
+        message: i.failure.message,
+        fields: i.failure.fields,
+        logged: fresh.includes(i),
+      });
+    }
+    if (fresh.length === 0) return;
+    this.activityTypeId ??= await this.mkto.ensureActivityType(FAILURE_ACTIVITY);
+    const results = await this.mkto.addActivities(
+      fresh.map((i) => ({
+        leadId: i.personId,
+        activityDate: secondsIso(this.clock.now()),
+        activityTypeId: this.activityTypeId!,
+        primaryAttributeValue: i.failure.errorCode,
+        attributes: [
+          { apiName: 'message', value: i.failure.message },
+          { apiName: 'fields', value: i.failure.fields.join(',') },
+          { apiName: 'operation', value: i.failure.operation },
+          { apiName: 'sfdcId', value: i.sfId ?? '' },
+        ],
+      })),
+    );
+    fresh.forEach((i, n) => {
+      if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
+    });
+  }
+}
