@@ -20,9 +20,10 @@ import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, typ
 import { FailureLog } from './failure-log.ts';
 import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
 import { mergeFields, type FieldOutcome } from './merge.ts';
-import { canon, parseDateTime, sameValue, secondsIso, toMarketo, toSalesforce } from './normalize.ts';
+import { canon, parseDateTime, sameValue, toMarketo, toSalesforce } from './normalize.ts';
 import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
 import { SalesforceClient, type SalesforceConfig, type SfSaveResult } from './salesforce.ts';
+import { changedRowsQuery, createdLeadQuery, rowsByIdQuery } from './soql.ts';
 import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
 import {
   emptyState,
@@ -241,11 +242,11 @@ export class SyncEngine {
     return names.size > 0 ? [...names] : ['email'];
   }
 
-  private selectList(sets: FieldSets, object: SfObject): string {
+  private selectList(sets: FieldSets, object: SfObject): string[] {
     const names = new Set<string>(['Id', ...sets.system[object]]);
     for (const f of sets[object]) names.add(f.sf);
     if (this.mutant('skip-sync-user-edits')) names.add('LastModifiedById');
-    return [...names].join(', ');
+    return [...names];
   }
 
   // ---- link index ------------------------------------------------------------------------------
@@ -419,20 +420,15 @@ export class SyncEngine {
   /** Rows of `object` changed since the watermark (minus the look-back), deleted ones included. */
   private async poll(sets: FieldSets, object: SfObject, state: EngineState): Promise<SfRow[]> {
     const wm = state.sfWatermark[object];
-    let where = '';
-    if (wm) {
-      const ms = parseDateTime(wm);
-      if (ms !== undefined) where = ` WHERE SystemModstamp > ${secondsIso(ms - this.lookBackMs)}`;
-    }
-    const soql = `SELECT ${this.selectList(sets, object)} FROM ${object}${where} ORDER BY SystemModstamp, Id`;
+    const ms = wm ? parseDateTime(wm) : undefined;
+    const soql = changedRowsQuery(object, this.selectList(sets, object), ms === undefined ? undefined : ms - this.lookBackMs);
     return (await this.sf.query(soql, true)) as SfRow[];
   }
 
   private async readByIds(sets: FieldSets, object: SfObject, ids: readonly string[]): Promise<SfRow[]> {
     const out: SfRow[] = [];
     for (let i = 0; i < ids.length; i += 200) {
-      const chunk = ids.slice(i, i + 200).map((id) => `'${soqlEscape(id)}'`);
-      const soql = `SELECT ${this.selectList(sets, object)} FROM ${object} WHERE Id IN (${chunk.join(', ')})`;
+      const soql = rowsByIdQuery(object, this.selectList(sets, object), ids.slice(i, i + 200));
       out.push(...((await this.sf.query(soql, true)) as SfRow[]));
     }
     return out;
@@ -977,15 +973,14 @@ export class SyncEngine {
   /** Looks for a lead the sync user created for this pending person since the create started. */
   private async findCreatedLead(state: EngineState, pending: PendingPerson): Promise<string | undefined> {
     if (pending.createStartedAt === undefined) return undefined;
-    const since = secondsIso(pending.createStartedAt - 1000);
-    const conds = [`CreatedDate >= ${since}`];
-    if (this.sf.userId) conds.push(`CreatedById = '${soqlEscape(this.sf.userId)}'`);
-    if (pending.email) conds.push(`Email = '${soqlEscape(pending.email)}'`);
-    else {
-      conds.push(pending.lastName ? `LastName = '${soqlEscape(pending.lastName)}'` : 'LastName = null');
-      conds.push(pending.company ? `Company = '${soqlEscape(pending.company)}'` : 'Company = null');
-    }
-    const rows = await this.sf.query(`SELECT Id FROM Lead WHERE ${conds.join(' AND ')} ORDER BY CreatedDate, Id`);
+    const soql = createdLeadQuery({
+      sinceMs: pending.createStartedAt - 1000,
+      ...(this.sf.userId ? { userId: this.sf.userId } : {}),
+      email: pending.email ?? null,
+      lastName: pending.lastName ?? null,
+      company: pending.company ?? null,
+    });
+    const rows = await this.sf.query(soql);
     const taken = this.index(state);
     const hit = rows.find((r) => typeof r.Id === 'string' && !taken.has(r.Id));
     return hit ? String(hit.Id) : undefined;
@@ -1041,9 +1036,4 @@ function pick(f: PendingFailure): { errorCode: string; message: string; fields: 
 function describeError(err: unknown): string {
   if (err instanceof ApiError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
-}
-
-/** SOQL string literal body: backslash and quote escaped. */
-export function soqlEscape(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 }

@@ -1,5 +1,6 @@
 /** The sync engine's public surface. */
-export { SyncEngine, MUTANTS, soqlEscape } from './engine.ts';
+export { SyncEngine, MUTANTS } from './engine.ts';
+export { soqlEscape, changedRowsQuery, rowsByIdQuery, createdLeadQuery } from './soql.ts';
 export { FAILURE_ACTIVITY, FailureLog } from './failure-log.ts';
 export type { EngineOptions, CycleReport, SyncPersonResult } from './engine.ts';
 export { MemoryStateStore, FileStateStore, emptyState, failureKey } from './state-store.ts';
