@@ -114,6 +114,25 @@ describe('SalesforceClient (jsforce 3.10.16)', () => {
     expect(results[1]!.success).toBe(true);
   });
 
+  it('query follows nextRecordsUrl page by page (queryAll for the first page, the cursor after)', async () => {
+    const paths: string[] = [];
+    server.use(
+      oauth({ n: 0 }),
+      http.get('*/services/data/:v/queryAll', ({ request }) => {
+        paths.push(new URL(request.url).pathname);
+        return HttpResponse.json({ totalSize: 3, done: false, nextRecordsUrl: '/services/data/v50.0/query/01gXX-2', records: [{ attributes: { type: 'Lead' }, Id: 'a' }, { Id: 'b' }] });
+      }),
+      http.get('*/services/data/:v/query/:cursor', ({ request }) => {
+        paths.push(new URL(request.url).pathname);
+        return HttpResponse.json({ totalSize: 3, done: true, records: [{ Id: 'c' }] });
+      }),
+    );
+    const sf = new SalesforceClient({ loginUrl: SF }, { clock: new VirtualClock(0) });
+    const rows = await sf.query('SELECT Id FROM Lead', true);
+    expect(rows).toEqual([{ Id: 'a' }, { Id: 'b' }, { Id: 'c' }]);
+    expect(paths).toEqual(['/services/data/v50.0/queryAll', '/services/data/v50.0/query/01gXX-2']);
+  });
+
   it('a network failure is transient; a create is never retried blindly', async () => {
     let creates = 0;
     server.use(
