@@ -55,6 +55,19 @@ function failureTypeId(instance: MarketoInstance): number | undefined {
   return instance.activityLog.types().find((t) => t.name === FAILURE_ACTIVITY)?.id;
 }
 
+/** A query refused before it ran is logged without its object; its SOQL still names it. */
+function queriedObject(path: string): string | undefined {
+  const q = /[?&]q=([^&]*)/.exec(path)?.[1];
+  if (!q) return undefined;
+  let soql: string;
+  try {
+    soql = decodeURIComponent(q.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+  return /\bFROM\s+(\w+)/i.exec(soql)?.[1];
+}
+
 export function checkProperties(org: Org, instance: MarketoInstance): PropertyResult[] {
   const people = instance.listPeople();
   const sync = org.syncUser.id;
@@ -94,14 +107,15 @@ export function checkProperties(org: Org, instance: MarketoInstance): PropertyRe
 
   const permissions: string[] = [];
   for (const entry of org.requestLog) {
-    if (entry.user !== sync || !entry.object) continue;
+    const object = entry.object ?? queriedObject(entry.path);
+    if (entry.user !== sync || !object) continue;
     for (const field of entry.fieldsRead) {
       if (field.includes('.')) continue;
-      if (org.access(sync, entry.object, field) === 'none') permissions.push(`request #${entry.seq} (${entry.method} ${entry.operation}) reads ${entry.object}.${field}, which the sync user cannot see`);
+      if (org.access(sync, object, field) === 'none') permissions.push(`request #${entry.seq} (${entry.method} ${entry.operation}) reads ${object}.${field}, which the sync user cannot see`);
     }
     for (const field of entry.fieldsWritten) {
       if (field === 'attributes' || field === 'Id' || field.includes('.')) continue;
-      if (org.access(sync, entry.object, field) !== 'edit') permissions.push(`request #${entry.seq} (${entry.method} ${entry.operation}) writes ${entry.object}.${field}, which the sync user cannot edit`);
+      if (org.access(sync, object, field) !== 'edit') permissions.push(`request #${entry.seq} (${entry.method} ${entry.operation}) writes ${object}.${field}, which the sync user cannot edit`);
     }
   }
 
