@@ -50,6 +50,8 @@ export interface RunOptions {
   seed?: number;
   /** Every trace line as it is recorded (for live output). */
   onEvent?: (line: string, event: Trace['events'][number]) => void;
+  /** Runs a deliberately broken engine variant (EngineOptions.mutant), to check that scenarios catch it. */
+  mutant?: string;
 }
 
 /** A step that did not go as the file says. */
@@ -76,6 +78,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     seed,
     interval: scenario.sync.intervalMs,
     winner,
+    ...(opts.mutant ? { mutant: opts.mutant } : {}),
     // Each HTTP request the engine sends, in order with its decisions.
     onRequest: (r) => world?.trace.record(r.system, 'request', `${r.method} ${r.path}`),
   });
