@@ -188,7 +188,12 @@ export class SyncEngine {
   private async loadState(): Promise<EngineState> {
     if (!this.state) {
       const loaded = await this.opts.store.load();
-      this.state = loaded ?? { ...emptyState(), startedAt: this.clock.now() };
+      if (loaded) this.state = loaded;
+      else {
+        // Saved at once: the Marketo change feed starts here even if this run dies before its first commit.
+        this.state = { ...emptyState(), startedAt: this.clock.now() };
+        await this.save();
+      }
     }
     return this.state;
   }
@@ -811,9 +816,32 @@ export class SyncEngine {
   private async createPeople(state: EngineState, sets: FieldSets, rows: Array<{ object: SfObject; row: SfRow }>): Promise<number> {
     let created = 0;
     for (const object of SF_OBJECTS) {
-      const mine = rows.filter((r) => r.object === object);
+      let mine = rows.filter((r) => r.object === object);
       if (mine.length === 0) continue;
       const fields = sets[object];
+      // A person may already carry this record's id (made by a run that died before saving its state, or linked by
+      // someone else): adopt it with no ancestor, so the first merge keeps edits made there since, instead of
+      // overwriting them with an upsert.
+      const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
+      const existing = await this.mkto.getLeads(lookup, mine.map((m) => m.row.Id), ['id', lookup]);
+      const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
+      mine = mine.filter(({ row }) => {
+        const personId = owner.get(row.Id);
+        if (personId === undefined || state.links[String(personId)]) return true;
+        state.links[String(personId)] = {
+          personId,
+          object,
+          sfId: row.Id,
+          ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
+          ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
+          ancestor: {},
+          retry: true,
+          logged: [],
+        };
+        this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
+        return false;
+      });
+      if (mine.length === 0) continue;
       const inputs = mine.map(({ row }) => {
         const rec: Record<string, unknown> = {};
         for (const f of fields) {
@@ -831,7 +859,7 @@ export class SyncEngine {
         return rec;
       });
       // Upsert on the Salesforce id: a replay after a lost answer updates the person it already made.
-      const results = await this.mkto.syncLeads('createOrUpdate', object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId', inputs);
+      const results = await this.mkto.syncLeads('createOrUpdate', lookup, inputs);
       let ok = 0;
       mine.forEach(({ row }, i) => {
         const r = results[i]!;

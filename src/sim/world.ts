@@ -186,13 +186,18 @@ export class World {
   // ---- crashes and restarts ------------------------------------------------------------------------
 
   /**
-   * The engine process dies after `requests` more HTTP requests: every later
-   * request fails at once and nothing more reaches the state store, until
-   * `restartEngine()`.
+   * The engine process dies right after its next `requests` HTTP requests
+   * (0: now): the last of them is still answered, but nothing the engine does
+   * after it reaches the state store, and every later request fails at once,
+   * until `restartEngine()`.
    */
   crashEngineAfter(requests: number): void {
-    this.crashAfter = requests;
-    if (requests <= 0) this.crash();
+    if (requests <= 0) {
+      this.crashAfter = undefined;
+      this.crash();
+    } else {
+      this.crashAfter = requests;
+    }
   }
 
   /** A new engine instance from the same state store (DESIGN §4 "State"). */
@@ -216,16 +221,21 @@ export class World {
     return http.all('*', ({ request }) => {
       const path = new URL(request.url).pathname;
       this.opts.onRequest?.({ system: path.startsWith('/services/') ? 'salesforce' : 'marketo', method: request.method, path });
-      if (!this.crashed && this.crashAfter !== undefined) {
-        if (this.crashAfter <= 0) this.crash();
-        else this.crashAfter--;
+      if (this.crashed) return this.deadAnswer(path);
+      if (this.crashAfter !== undefined && --this.crashAfter <= 0) {
+        // This request still goes through; the process dies as its answer arrives.
+        this.crashAfter = undefined;
+        this.crash();
       }
-      if (!this.crashed) return undefined;
-      // A dead client gets nothing it could act on: a refusal it will not retry.
-      if (path.includes('/oauth2/')) return HttpResponse.json({ error: 'invalid_grant', error_description: 'engine process died' }, { status: 400 });
-      if (path.startsWith('/services/')) return HttpResponse.json([{ errorCode: 'ENGINE_CRASHED', message: 'engine process died' }], { status: 400 });
-      return new HttpResponse('engine process died', { status: 400 });
+      return undefined;
     });
+  }
+
+  /** A dead client gets nothing it could act on: a refusal it will not retry. */
+  private deadAnswer(path: string): Response {
+    if (path.includes('/oauth2/')) return HttpResponse.json({ error: 'invalid_grant', error_description: 'engine process died' }, { status: 400 });
+    if (path.startsWith('/services/')) return HttpResponse.json([{ errorCode: 'ENGINE_CRASHED', message: 'engine process died' }], { status: 400 });
+    return new HttpResponse('engine process died', { status: 400 });
   }
 
   private newEngine(): SyncEngine {

@@ -85,3 +85,39 @@ describe('a crash between any two requests of a cycle, then a restart from the s
     expect(w.instance.getPerson(p.id)?.sfdcLeadId).toBe(leadsWithEmail(w, 'crash@test.test')[0]!.Id);
   });
 });
+
+describe('a crash after Marketo made the person but before the engine saved the link', () => {
+  it('a Marketo edit made meanwhile survives the restart: the person is adopted, not overwritten', async () => {
+    let armed = false;
+    let crashAt = -1;
+    let seen = 0;
+    const w: World = createWorld({
+      onRequest: (r) => {
+        if (!armed) return;
+        seen++;
+        if (r.system === 'marketo' && r.method === 'POST' && r.path === '/rest/v1/leads.json') crashAt = seen;
+      },
+    });
+    const id = w.salesforceUser.create('Lead', { LastName: 'Adopt', Company: 'Acme', Title: 'Analyst' });
+    // Dry run to find where the person create falls in the first cycle.
+    armed = true;
+    await w.advance('1s');
+    armed = false;
+    expect(crashAt).toBeGreaterThan(0);
+
+    // Same world again, this time dying right after that request.
+    const v = createWorld();
+    const id2 = v.salesforceUser.create('Lead', { LastName: 'Adopt', Company: 'Acme', Title: 'Analyst' });
+    expect(id2).toBe(id);
+    v.crashEngineAfter(crashAt);
+    await v.advance('1s');
+    const person = mustPersonOf(v, id2);
+    expect(v.store.snapshot()?.links[String(person.id)]).toBeUndefined(); // the link never reached the store
+    v.marketoUser.update(person.id, { title: 'Director' });
+    v.restartEngine();
+    await v.advance('15m');
+    expect(v.instance.listPeople()).toHaveLength(1);
+    expect(v.instance.getPerson(person.id)?.title).toBe('Director');
+    expect(v.org.get('Lead', id2)?.Title).toBe('Director');
+  });
+});
