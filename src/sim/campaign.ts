@@ -1,0 +1,238 @@
+/**
+ * Fuzz runs and campaigns (issue 6 §2): a world from a seed, fast-check's
+ * model-based commands against it, then the VOPR's two phases — faults and
+ * users stop, the world must become quiet within a cycle budget (liveness),
+ * and every property of DESIGN §5 is checked.
+ *
+ * `settleAndCheck` is also what `expect: { converged: true }` means when a
+ * counterexample file is replayed (counterexample.ts), so a replay ends in
+ * exactly the same checks as the run that found it.
+ */
+import fc from 'fast-check';
+import type { WritableScenario, WritableStep } from '../scenario/write.ts';
+import { addCoverage, coverageOf, emptyCoverage, type CoverageCounts } from './coverage.ts';
+import { Driver, type StepOutcome } from './driver.ts';
+import { commandArbitrary, FAULT_CHOICES, type FaultChoice, type RaceRecord, type SimModel, type SimReal } from './model.ts';
+import { checkState, deterministic, isMkWrite, isSfWrite, liveness, measureIdle, quietWhenIdle, type Violation, type WinnerConfig } from './oracle.ts';
+import { setupOf, type WorkloadShape } from './workload.ts';
+
+/** Cycles the world gets to become quiet once faults and users stop. */
+export const QUIET_BUDGET = 12;
+/** Idle cycles measured for quiet-when-idle. */
+export const IDLE_CYCLES = 2;
+
+export interface SettleResult {
+  violations: Violation[];
+  /** Cycles it took to become quiet; undefined if it never did. */
+  quietAfter: number | undefined;
+}
+
+/**
+ * Faults stop, users stop; cycles run until one writes nothing (at most
+ * QUIET_BUDGET), then two idle cycles are measured and the state checked.
+ */
+export async function settleAndCheck(driver: Driver): Promise<SettleResult> {
+  const w = driver.world;
+  w.faults.clear();
+  w.trace.record('world', 'settle', 'faults stop, users stop: running until quiet');
+  let quietAfter: number | undefined;
+  let last = '';
+  for (let i = 1; i <= QUIET_BUDGET; i++) {
+    const sf0 = w.org.requestLog.length;
+    const mk0 = w.instance.requestLog.length;
+    const ev0 = w.engineEvents.length;
+    const [report] = await w.advance(Math.max(0, w.engine.schedule.nextAt - w.clock.now()));
+    const sfWrites = w.org.requestLog.slice(sf0).filter((e) => e.user === w.org.syncUser.id && isSfWrite(e.method, e.path) && e.errorCodes.length === 0).length;
+    const mkWrites = w.instance.requestLog.slice(mk0).filter((e) => isMkWrite(e.operation)).length;
+    last = `last cycle: ${report?.ok ? 'ok' : `failed (${report?.error ?? '?'})`}, ${sfWrites} Salesforce writes, ${mkWrites} Marketo writes`;
+    // Quiet: nothing written and nothing decided (an unlink with a re-create due next cycle is still work).
+    const busy = w.engineEvents.slice(ev0).some((e) => e.type === 'link' || e.type === 'unlink' || (e.type === 'write' && e.ok > 0));
+    if (report?.ok && sfWrites === 0 && mkWrites === 0 && !busy) {
+      quietAfter = i;
+      break;
+    }
+  }
+  const violations: Violation[] = [...liveness(quietAfter, QUIET_BUDGET, last)];
+  if (quietAfter !== undefined) violations.push(...quietWhenIdle(await measureIdle(w, IDLE_CYCLES)));
+  const s = driver.scenario.sync;
+  const winners: WinnerConfig = { Lead: s.winner.Lead, Contact: s.winner.Contact, fields: s.fieldWinners };
+  violations.push(...checkState(w, winners));
+  w.trace.record('world', 'checked', violations.length ? `${violations.length} violation(s): ${[...new Set(violations.map((v) => v.property))].join(', ')}` : 'every property holds');
+  return { violations, quietAfter };
+}
+
+// ---------------------------------------------------------------------------------------------- one run
+
+export interface CaseConfig {
+  seed: number;
+  shape: WorkloadShape;
+  /** Fault kinds switched on for this run. */
+  faults: readonly FaultChoice[];
+  mutant?: string;
+}
+
+export interface CaseResult {
+  config: CaseConfig;
+  violations: Violation[];
+  hash: string;
+  events: number;
+  coverage: CoverageCounts;
+  /** The scenario as run: setup and every step sent (skipped ones included). */
+  scenario: WritableScenario;
+  outcomes: StepOutcome[];
+  races: RaceRecord[];
+  quietAfter: number | undefined;
+  /** The run's readable timeline. */
+  timeline: string;
+}
+
+/** Runs `commands` (as fast-check would, preconditions included) on a fresh world, settles it and checks it. */
+export async function runCase(config: CaseConfig, commands: Iterable<fc.AsyncCommand<SimModel, SimReal>>): Promise<CaseResult> {
+  const { scenario, spare } = setupOf(config.seed, config.shape);
+  const driver = new Driver(scenario, { lenient: true, ...(config.mutant ? { mutant: config.mutant } : {}) });
+  driver.setup();
+  const model: SimModel = {
+    refs: [
+      ...scenario.salesforce.records.map((r) => ({ ref: r.ref, origin: 'salesforce' as const, object: 'Lead' as const, gone: false })),
+      ...scenario.marketo.people.map((p) => ({ ref: p.ref, origin: 'marketo' as const, object: 'Lead' as const, gone: false })),
+    ],
+    spare,
+    created: 0,
+    faults: config.faults,
+    steps: [],
+    races: [],
+  };
+  const real: SimReal = { driver };
+  // The first sync links the Salesforce side before people start editing.
+  const first: WritableStep = { kind: 'wait', ms: 5 * 60_000 };
+  model.steps.push(first);
+  await driver.step(first);
+  await fc.asyncModelRun(() => ({ model, real }), commands);
+  const { violations, quietAfter } = await settleAndCheck(driver);
+  scenario.steps = model.steps;
+  const w = driver.world;
+  return {
+    config,
+    violations,
+    hash: w.trace.hash(),
+    events: w.trace.events.length,
+    coverage: coverageOf(w, violations),
+    scenario,
+    outcomes: driver.outcomes,
+    races: model.races,
+    quietAfter,
+    timeline: w.trace.toText(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- fast-check
+
+export interface PropertyOptions {
+  mutant?: string;
+  /** Include race edits (edits that land while the engine's requests are in flight). */
+  races?: boolean;
+  maxCommands?: number;
+  /** Switch on faults for runs (default true). */
+  faults?: boolean;
+}
+
+export type CaseInput = [config: Omit<CaseConfig, 'mutant'>, commands: Iterable<fc.AsyncCommand<SimModel, SimReal>>];
+
+export function caseArbitrary(opts: PropertyOptions = {}): fc.Arbitrary<CaseInput> {
+  const config = fc.record({
+    // Never shrunk: shrinking the commands must not change the world they run in.
+    seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
+    shape: fc.record({
+      salesforce: fc.integer({ min: 1, max: 3 }),
+      marketo: fc.integer({ min: 0, max: 2 }),
+      ruleOn: fc.boolean(),
+      spare: fc.constant(3),
+    }),
+    faults: opts.faults === false ? fc.constant([] as FaultChoice[]) : fc.subarray([...FAULT_CHOICES], { minLength: 0, maxLength: 3 }),
+  });
+  return fc.tuple(config, fc.commands([commandArbitrary({ races: opts.races === true })], { maxCommands: opts.maxCommands ?? 14 }));
+}
+
+/** Thrown by the property when a run breaks a property; carries the run for the report. */
+export class PropertyViolated extends Error {
+  constructor(readonly result: CaseResult) {
+    super(result.violations.map((v) => `${v.property}: ${v.message}`).join('\n'));
+    this.name = 'PropertyViolated';
+  }
+}
+
+export function simProperty(opts: PropertyOptions = {}, onRun?: (r: CaseResult) => void) {
+  return fc.asyncProperty(caseArbitrary(opts), async ([config, commands]) => {
+    const result = await runCase({ ...config, ...(opts.mutant ? { mutant: opts.mutant } : {}) }, commands);
+    onRun?.(result);
+    if (result.violations.length) throw new PropertyViolated(result);
+  });
+}
+
+export interface CampaignOptions extends PropertyOptions {
+  runs: number;
+  seed: number;
+  /** fast-check path, to replay one run. */
+  path?: string;
+  /** Stop after this much wall time (ms); counted by fast-check. */
+  timeLimitMs?: number;
+  /** Skip shrinking. */
+  noShrink?: boolean;
+  onRun?: (r: CaseResult, runIndex: number) => void;
+}
+
+export interface Failure {
+  /** The shrunk run, re-run on its own. */
+  result: CaseResult;
+  /** Same seed and commands again: same trace? */
+  deterministic: Violation[];
+  fcSeed: number;
+  fcPath: string;
+  counterexample: string;
+}
+
+export interface CampaignReport {
+  runs: number;
+  coverage: CoverageCounts;
+  failure?: Failure;
+  interrupted: boolean;
+}
+
+export async function campaign(opts: CampaignOptions): Promise<CampaignReport> {
+  const coverage = emptyCoverage();
+  let runs = 0;
+  let shrinking = false;
+  const property = simProperty(opts, (r) => {
+    if (shrinking) return;
+    runs++;
+    addCoverage(coverage, r.coverage);
+    opts.onRun?.(r, runs);
+    // What follows a failure is fast-check shrinking it, not new runs.
+    if (r.violations.length) shrinking = true;
+  });
+  const details = await fc.check(property, {
+    numRuns: opts.runs,
+    seed: opts.seed,
+    ...(opts.path ? { path: opts.path } : {}),
+    ...(opts.noShrink ? { endOnFailure: true } : {}),
+    ...(opts.timeLimitMs ? { interruptAfterTimeLimit: opts.timeLimitMs } : {}),
+  });
+  if (!details.failed || !details.counterexample) return { runs, coverage, interrupted: details.interrupted };
+  const [[config, commands]] = details.counterexample;
+  const cfg = { ...config, ...(opts.mutant ? { mutant: opts.mutant } : {}) };
+  const cmds = [...commands];
+  const result = await runCase(cfg, cmds);
+  const again = await runCase(cfg, cmds);
+  return {
+    runs,
+    coverage,
+    interrupted: details.interrupted,
+    failure: {
+      result,
+      deterministic: deterministic(result, again),
+      fcSeed: details.seed,
+      fcPath: details.counterexamplePath ?? '',
+      counterexample: cmds.map(String).join('\n'),
+    },
+  };
+}

@@ -1,0 +1,729 @@
+/**
+ * The conformance properties of DESIGN §5 as functions over the final state
+ * of both emulators, the run's history (history.ts) and the request logs.
+ * Each returns named violations carrying the smallest set of events that
+ * shows the problem (which edit was lost, which record doubled), in the
+ * spirit of Elle's minimal witnesses.
+ *
+ * The oracle is black-box: it never reads the engine's state store. The
+ * engine's own trace events are used only where the outside world cannot
+ * tell (which cycle a rejection happened in), and always cross-checked with
+ * what the emulators saw.
+ *
+ * Windows. An edit is "seen" by the first clean cycle that starts after it:
+ * clean = the cycle finished ok, no fault fired and no crash happened during
+ * it, and the engine neither skipped nor rejected that person in it. Two
+ * edits of one field on both sides conflict when the same clean cycle is the
+ * first to see both. Edits made while a cycle ran (the interleaving suite) or
+ * around a flow action of the person are ambiguous: they may have been seen
+ * by that cycle or the next, so they count as conflicts for no-lost-update
+ * (either outcome is fine) and are left out of conflict-winner.
+ */
+import type { Person } from '../../mocks/marketo/index.ts';
+import { STANDARD_FIELD_PAIRS } from '../engine/field-map.ts';
+import type { World } from './world.ts';
+import { historyOf, type Edit, type History } from './history.ts';
+import { iso } from './clock.ts';
+
+export const PROPERTIES = [
+  'converged',
+  'conflict-winner',
+  'error-logged',
+  'no-lost-update',
+  'no-duplicate',
+  'quiet-when-idle',
+  'respects-permissions',
+  'deterministic',
+  'liveness',
+] as const;
+export type PropertyName = (typeof PROPERTIES)[number];
+
+export interface Evidence {
+  /** Trace sequence number, when the event is in the trace. */
+  seq?: number;
+  at: number;
+  text: string;
+}
+
+export interface Violation {
+  property: PropertyName;
+  message: string;
+  /** The smallest set of events that shows the problem. */
+  events: Evidence[];
+}
+
+export interface WinnerConfig {
+  Lead: 'marketo' | 'salesforce';
+  Contact: 'marketo' | 'salesforce';
+  /** `Lead.Title` → side. */
+  fields?: Record<string, 'marketo' | 'salesforce'>;
+}
+
+export const DEFAULT_WINNERS: WinnerConfig = { Lead: 'marketo', Contact: 'salesforce' };
+
+/** Salesforce error codes that are transient, never a rejection to log. */
+const TRANSIENT_CODES = new Set([
+  'UNABLE_TO_LOCK_ROW',
+  'REQUEST_LIMIT_EXCEEDED',
+  'SERVER_UNAVAILABLE',
+  'INVALID_SESSION_ID',
+  'ENGINE_CRASHED',
+  'ENTITY_IS_DELETED',
+  'CANNOT_UPDATE_CONVERTED_LEAD',
+]);
+
+const FAILURE_ACTIVITY_NAME = 'SFDC Sync Failure';
+
+// ---------------------------------------------------------------------------------------------- the pairs
+
+type Canon = string | number | boolean | null;
+
+/** A value as both systems mean it: blank is null, numeric text compares as a number. */
+export function canonValue(v: unknown): Canon {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') {
+    if (v.trim() === '') return null;
+    return v;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
+export function sameCanon(a: unknown, b: unknown): boolean {
+  const x = canonValue(a);
+  const y = canonValue(b);
+  if (x === y) return true;
+  // A Salesforce checkbox is never null; Marketo's blank boolean means false.
+  if ((x === false && y === null) || (x === null && y === false)) return true;
+  if (x === null || y === null) return false;
+  if ((typeof x === 'number' || typeof y === 'number') && Number(x) === Number(y)) return true;
+  if (typeof x === 'boolean' || typeof y === 'boolean') return String(x) === String(y);
+  return false;
+}
+
+interface FieldPair {
+  sf: string;
+  mkto: string;
+}
+
+/** The configured mapping (DESIGN §4): the engine's allowlist of standard pairs, plus custom fields on both sides. */
+function fieldPairs(w: World, object: string): FieldPair[] {
+  const def = w.org.objectDef(object);
+  if (!def) return [];
+  const mkNames = new Map(w.instance.fields().map((f) => [f.name.toLowerCase(), f.name]));
+  const out: FieldPair[] = [];
+  for (const [sf, mk] of STANDARD_FIELD_PAIRS) {
+    const f = def.fields.get(sf.toLowerCase());
+    const m = mkNames.get(mk.toLowerCase());
+    if (f && m) out.push({ sf: f.name, mkto: m });
+  }
+  for (const f of def.fields.values()) {
+    if (!/__c$/i.test(f.name)) continue;
+    const m = mkNames.get(f.name.toLowerCase());
+    if (m) out.push({ sf: f.name, mkto: m });
+  }
+  return out;
+}
+
+interface Pair {
+  person: Person;
+  object: 'Lead' | 'Contact';
+  sfId: string;
+  record: Record<string, unknown> | undefined;
+}
+
+function linkOf(p: Person): { object: 'Lead' | 'Contact'; id: string } | undefined {
+  if (p.sfdcType === 'Contact' && p.sfdcContactId) return { object: 'Contact', id: p.sfdcContactId };
+  if (p.sfdcType === 'Lead' && p.sfdcLeadId) return { object: 'Lead', id: p.sfdcLeadId };
+  return undefined;
+}
+
+function pairsOf(w: World): Pair[] {
+  const out: Pair[] = [];
+  for (const person of w.instance.listPeople()) {
+    const link = linkOf(person);
+    if (!link) continue;
+    out.push({ person, object: link.object, sfId: link.id, record: w.org.get(link.object, link.id, { includeDeleted: true }) as Record<string, unknown> | undefined });
+  }
+  return out;
+}
+
+function liveRecord(pair: Pair): boolean {
+  const r = pair.record;
+  return !!r && r.IsDeleted !== true && !(pair.object === 'Lead' && r.IsConverted === true) && pair.person.sfdcIsDeleted !== true;
+}
+
+function failureActivities(w: World, personId: number) {
+  const type = w.instance.activityLog.customTypes().find((t) => t.name === FAILURE_ACTIVITY_NAME);
+  if (!type) return [];
+  return w.instance.listActivities({ leadId: personId, typeIds: [type.id] });
+}
+
+function attr(a: { attributes: Array<{ apiName?: string; name?: string; value: unknown }> }, name: string): unknown {
+  return a.attributes.find((x) => x.apiName === name || x.name === name)?.value;
+}
+
+/**
+ * Would Salesforce refuse the sync user writing these values now? A dry run
+ * inside a savepoint, rolled back: how the oracle tells a standing rejection
+ * from a value the engine simply failed to send.
+ */
+export function dryRunRejection(w: World, object: string, id: string, values: Record<string, unknown>): { code: string; message: string } | undefined {
+  const sp = w.org.savepoint();
+  try {
+    const r = w.org.update(object, id, values, w.org.syncUser.id);
+    if (r.success) return undefined;
+    const e = r.errors[0];
+    return { code: e?.statusCode ?? 'UNKNOWN_EXCEPTION', message: e?.message ?? '' };
+  } finally {
+    sp.rollback();
+  }
+}
+
+function accessNow(w: World, object: string, field: string): 'edit' | 'read' | 'none' {
+  return w.org.access(w.org.syncUser.id, object, field);
+}
+
+function editEvidence(e: Edit): Evidence {
+  const fields = Object.keys(e.fields).length ? ` ${JSON.stringify(e.fields)}` : '';
+  return { seq: e.seq, at: e.at, text: `${e.system} user ${e.action} ${e.object} ${e.record}${e.related ? ` (${e.related.join(', ')})` : ''}${fields}` };
+}
+
+function stateEvidence(w: World, text: string): Evidence {
+  return { at: w.clock.now(), text: `final state: ${text}` };
+}
+
+// ---------------------------------------------------------------------------------------------- converged
+
+export function converged(w: World, _h: History = historyOf(w.trace)): Violation[] {
+  const out: Violation[] = [];
+  const h = _h;
+  const pairs = pairsOf(w);
+  for (const pair of pairs) {
+    const r = pair.record;
+    if (!r) {
+      out.push({ property: 'converged', message: `person ${pair.person.id} is linked to ${pair.object} ${pair.sfId}, which does not exist`, events: [stateEvidence(w, `person ${pair.person.id} → ${pair.sfId}`)] });
+      continue;
+    }
+    if (pair.object === 'Lead' && r.IsConverted === true) {
+      out.push({
+        property: 'converged',
+        message: `person ${pair.person.id} still points at lead ${pair.sfId}, converted into contact ${String(r.ConvertedContactId)}`,
+        events: [...h.edits.filter((e) => e.action === 'convert' && e.record === pair.sfId).map(editEvidence), stateEvidence(w, `person ${pair.person.id} sfdcType=Lead`)],
+      });
+      continue;
+    }
+    if (r.IsDeleted === true) {
+      if (pair.person.sfdcIsDeleted !== true) {
+        const merged = typeof r.MasterRecordId === 'string' ? ` (merged into ${r.MasterRecordId})` : '';
+        // A merge loser's person follows the survivor; a plain delete sets sfdcIsDeleted.
+        out.push({
+          property: 'converged',
+          message: `person ${pair.person.id} still points at deleted ${pair.object} ${pair.sfId}${merged} without sfdcIsDeleted`,
+          events: [...h.edits.filter((e) => (e.action === 'delete' && e.record === pair.sfId) || (e.action === 'merge' && e.related?.includes(pair.sfId))).map(editEvidence)],
+        });
+      }
+      continue;
+    }
+    if (pair.person.sfdcIsDeleted === true) {
+      out.push({ property: 'converged', message: `person ${pair.person.id} has sfdcIsDeleted but ${pair.object} ${pair.sfId} is live`, events: [stateEvidence(w, `person ${pair.person.id}`)] });
+      continue;
+    }
+    const diffs: Array<{ f: FieldPair; sf: unknown; mk: unknown }> = [];
+    for (const f of fieldPairs(w, pair.object)) {
+      const access = accessNow(w, pair.object, f.sf);
+      if (access === 'none') continue;
+      if (!sameCanon(r[f.sf], pair.person[f.mkto])) diffs.push({ f, sf: r[f.sf], mk: pair.person[f.mkto] });
+    }
+    if (diffs.length === 0) continue;
+    // Blocked by a standing rejection? Try writing Marketo's values as the sync user, as the engine would.
+    const writable = diffs.filter((d) => accessNow(w, pair.object, d.f.sf) === 'edit');
+    const rejection = writable.length ? dryRunRejection(w, pair.object, pair.sfId, Object.fromEntries(writable.map((d) => [d.f.sf, canonValue(d.mk)]))) : undefined;
+    const text = diffs.map((d) => `${d.f.sf}: Salesforce ${JSON.stringify(d.sf ?? null)} ≠ Marketo ${JSON.stringify(d.mk ?? null)}`).join('; ');
+    const lastEdits = h.edits.filter((e) => touches(e, pair, diffs.map((d) => d.f))).slice(-4).map(editEvidence);
+    if (rejection && writable.length === diffs.length) {
+      const logged = failureActivities(w, pair.person.id).some((a) => a.primaryAttributeValue === rejection.code);
+      if (!logged) {
+        out.push({
+          property: 'converged',
+          message: `${pair.object} ${pair.sfId} / person ${pair.person.id} is blocked by ${rejection.code} (${rejection.message}) but the person has no failure activity for it`,
+          events: [...lastEdits, stateEvidence(w, text)],
+        });
+      }
+      continue;
+    }
+    out.push({ property: 'converged', message: `${pair.object} ${pair.sfId} and person ${pair.person.id} disagree: ${text}`, events: [...lastEdits, stateEvidence(w, text)] });
+  }
+
+  // Every live Salesforce lead and contact has its person (records created in Salesforce come in by the cycle).
+  const linked = new Set(pairs.map((p) => p.sfId));
+  const deletedPeople = new Set(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => Number(e.record)));
+  const everLinkedToDeleted = new Set<string>();
+  for (const e of w.trace.events) {
+    if (e.lane === 'engine' && (e.kind === 'link' || e.kind === 'unlink') && deletedPeople.has(Number(e.data?.personId))) everLinkedToDeleted.add(String(e.data?.sfId));
+  }
+  for (const object of ['Lead', 'Contact'] as const) {
+    for (const r of w.org.queryContext(w.org.adminUser.id).scan(object, { includeDeleted: false })) {
+      const id = String(r.Id);
+      if (linked.has(id) || (object === 'Lead' && r.IsConverted === true)) continue;
+      // A person deleted in Marketo comes back only when its record changes again (Marketo's documented behaviour).
+      if (everLinkedToDeleted.has(id)) continue;
+      out.push({ property: 'converged', message: `${object} ${id} has no person in Marketo`, events: h.edits.filter((e) => e.record === id).slice(0, 3).map(editEvidence) });
+    }
+  }
+  return out;
+}
+
+function touches(e: Edit, pair: Pair, fields: FieldPair[]): boolean {
+  const ids = new Set([pair.sfId, pair.person.sfdcLeadId, pair.person.sfdcContactId].filter(Boolean) as string[]);
+  const onPair = e.system === 'salesforce' ? ids.has(e.record) : Number(e.record) === pair.person.id;
+  if (!onPair) return false;
+  return fields.some((f) => Object.keys(e.fields).some((k) => k.toLowerCase() === (e.system === 'salesforce' ? f.sf : f.mkto).toLowerCase()));
+}
+
+// ---------------------------------------------------------------------------------------------- windows and field edits
+
+interface FieldEdit {
+  edit: Edit;
+  side: 'salesforce' | 'marketo';
+  personId: number;
+  /** Salesforce field name. */
+  field: string;
+  value: unknown;
+  /** Index of the first clean cycle (for this person) that starts after the edit; Infinity if none. */
+  window: number;
+  /** Made while a cycle or a flow action of the person ran: its window is uncertain. */
+  ambiguous: boolean;
+  /** The pair's Salesforce object when the edit was made. */
+  object: string;
+}
+
+interface Analysis {
+  h: History;
+  edits: FieldEdit[];
+  /** Person ids whose pair went through a merge, a delete on either side, or a conversion in an ambiguous spot. */
+  excluded: Set<number>;
+  pairs: Map<number, Pair>;
+  /** Fields (`Lead.Title`) whose access the sync user ever lost. */
+  touchedPermissions: Set<string>;
+}
+
+function analyse(w: World, h: History): Analysis {
+  const pairs = new Map(pairsOf(w).map((p) => [p.person.id, p]));
+  // Salesforce id → person, over every id the person's link ever carried.
+  const personOfSf = new Map<string, number>();
+  for (const p of pairs.values()) {
+    for (const id of [p.sfId, p.person.sfdcLeadId, p.person.sfdcContactId]) if (id) personOfSf.set(id, p.person.id);
+  }
+  for (const e of w.trace.events) {
+    if (e.lane === 'engine' && e.kind === 'link' && typeof e.data?.sfId === 'string' && !personOfSf.has(e.data.sfId)) personOfSf.set(e.data.sfId, Number(e.data.personId));
+  }
+  const excluded = new Set<number>();
+  for (const e of h.edits) {
+    if (e.action === 'merge') for (const id of [e.record, ...(e.related ?? [])]) if (personOfSf.has(id)) excluded.add(personOfSf.get(id)!);
+    if (e.action === 'delete') {
+      const pid = e.system === 'marketo' ? Number(e.record) : personOfSf.get(e.record);
+      if (pid !== undefined) excluded.add(pid);
+    }
+  }
+  for (const e of w.trace.events) {
+    // People merged by the engine (a conversion into a contact that had its person).
+    if (e.lane === 'engine' && e.kind === 'unlink') excluded.add(Number(e.data?.personId));
+  }
+  const touchedPermissions = new Set(h.permissions.map((p) => `${p.object}.${p.field}`.toLowerCase()));
+
+  // Clean cycles per person.
+  const faultsAt = w.faults.fired.map((f) => f.at);
+  const troubled = new Map<number, Set<number>>(); // cycle → people skipped or rejected in it
+  let current: number | undefined;
+  for (const e of w.trace.events) {
+    if (e.lane === 'engine' && e.kind === 'cycle-start') current = Number(e.data?.cycle);
+    else if (e.lane === 'engine' && e.kind === 'cycle-end') current = undefined;
+    else if (current !== undefined && e.lane === 'engine' && (e.kind === 'skip' || e.kind === 'rejection' || e.kind === 'retry') && e.data) {
+      const set = troubled.get(current) ?? new Set<number>();
+      set.add(e.data.personId === undefined ? -1 : Number(e.data.personId));
+      troubled.set(current, set);
+    }
+  }
+  const cleanFor = (personId: number) =>
+    h.cycles.filter((c) => {
+      if (!c.ok) return false;
+      if (faultsAt.some((t) => t >= c.startAt && t <= c.endAt)) return false;
+      if (h.crashes.some((s) => s >= c.startSeq && s <= c.endSeq)) return false;
+      const t = troubled.get(c.cycle);
+      return !t || (!t.has(personId) && !t.has(-1));
+    });
+
+  const mkToSf = new Map<string, string>();
+  for (const [sf, mk] of STANDARD_FIELD_PAIRS) mkToSf.set(mk.toLowerCase(), sf);
+  for (const f of w.instance.fields()) if (/__c$/i.test(f.name)) mkToSf.set(f.name.toLowerCase(), f.name);
+  const sfCanonical = new Map<string, string>();
+  for (const [sf] of STANDARD_FIELD_PAIRS) sfCanonical.set(sf.toLowerCase(), sf);
+  for (const object of ['Lead', 'Contact']) for (const f of w.org.objectDef(object)?.fields.values() ?? []) if (/__c$/i.test(f.name)) sfCanonical.set(f.name.toLowerCase(), f.name);
+
+  const cleanCache = new Map<number, ReturnType<typeof cleanFor>>();
+  const edits: FieldEdit[] = [];
+  const objectOf = new Map<string, string>();
+  for (const e of h.edits) {
+    if (e.action !== 'update' && e.action !== 'create') continue;
+    const personId = e.system === 'marketo' ? Number(e.record) : personOfSf.get(e.record);
+    if (personId === undefined) continue;
+    if (e.system === 'salesforce') objectOf.set(e.record, e.object);
+    let clean = cleanCache.get(personId);
+    if (!clean) cleanCache.set(personId, (clean = cleanFor(personId)));
+    const window = clean.findIndex((c) => c.startSeq > e.seq);
+    const running = h.cycles.some((c) => c.startSeq < e.seq && e.seq < c.endSeq);
+    const flowNear = h.flows.some((f) => f.personId === personId && f.seq > e.seq && (window < 0 || f.seq < clean![window]!.startSeq));
+    for (const [k, v] of Object.entries(e.fields)) {
+      const field = e.system === 'salesforce' ? sfCanonical.get(k.toLowerCase()) : mkToSf.get(k.toLowerCase());
+      if (!field) continue;
+      // Writing the value a field already holds is no change on either system.
+      if (e.prior && k in e.prior && sameCanon(e.prior[k], v)) continue;
+      edits.push({
+        edit: e,
+        side: e.system === 'salesforce' ? 'salesforce' : 'marketo',
+        personId,
+        field,
+        value: v,
+        window: window < 0 ? Infinity : window,
+        ambiguous: running || flowNear,
+        object: e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead',
+      });
+    }
+  }
+  // Conversions: an edit of the pair made in the window the conversion closes is decided under the contact's policy.
+  for (const e of h.edits) {
+    if (e.action !== 'convert') continue;
+    const pid = personOfSf.get(e.record) ?? personOfSf.get(e.related?.[0] ?? '');
+    if (pid === undefined) continue;
+    for (const fe of edits) if (fe.personId === pid && fe.edit.seq < e.seq) fe.ambiguous = true;
+  }
+  return { h, edits, excluded, pairs, touchedPermissions };
+}
+
+function winnerOf(cfg: WinnerConfig, object: string, field: string): 'marketo' | 'salesforce' {
+  return cfg.fields?.[`${object}.${field}`] ?? (object === 'Contact' ? cfg.Contact : cfg.Lead);
+}
+
+function finalValues(w: World, pair: Pair, field: string): { sf: unknown; mk: unknown; mkName: string } | undefined {
+  const f = fieldPairs(w, pair.object).find((x) => x.sf.toLowerCase() === field.toLowerCase());
+  if (!f || !pair.record) return undefined;
+  return { sf: pair.record[f.sf], mk: pair.person[f.mkto], mkName: f.mkto };
+}
+
+function checkable(w: World, a: Analysis, fe: FieldEdit): Pair | undefined {
+  if (a.excluded.has(fe.personId)) return undefined;
+  const pair = a.pairs.get(fe.personId);
+  if (!pair || !liveRecord(pair)) return undefined;
+  if (a.touchedPermissions.has(`${pair.object}.${fe.field}`.toLowerCase()) || a.touchedPermissions.has(`${fe.object}.${fe.field}`.toLowerCase())) return undefined;
+  if (accessNow(w, pair.object, fe.field) !== 'edit') return undefined;
+  return pair;
+}
+
+// ---------------------------------------------------------------------------------------------- conflict-winner
+
+export function conflictWinner(w: World, h: History = historyOf(w.trace), winners: WinnerConfig = DEFAULT_WINNERS): Violation[] {
+  const a = analyse(w, h);
+  const out: Violation[] = [];
+  const groups = groupBy(a.edits, (fe) => `${fe.personId}|${fe.field}`);
+  for (const list of groups.values()) {
+    const last = list[list.length - 1]!;
+    const pair = checkable(w, a, last);
+    if (!pair || last.window === Infinity) continue;
+    const inWindow = list.filter((fe) => fe.window === last.window);
+    // Only the last window, and only when nothing in it is uncertain and nothing came later (list is in seq order).
+    if (inWindow.some((fe) => fe.ambiguous) || list.some((fe) => fe.window > last.window)) continue;
+    const sfSide = inWindow.filter((fe) => fe.side === 'salesforce');
+    const mkSide = inWindow.filter((fe) => fe.side === 'marketo');
+    if (!sfSide.length || !mkSide.length) continue;
+    const object = sfSide[sfSide.length - 1]!.object;
+    if (object !== pair.object) continue;
+    const winner = winnerOf(winners, object, last.field);
+    const winning = (winner === 'salesforce' ? sfSide : mkSide).at(-1)!;
+    const losing = (winner === 'salesforce' ? mkSide : sfSide).at(-1)!;
+    if (sameCanon(winning.value, losing.value)) continue;
+    const v = finalValues(w, pair, last.field);
+    if (!v) continue;
+    const mkOk = sameCanon(v.mk, winning.value);
+    let sfOk = sameCanon(v.sf, winning.value);
+    if (!sfOk && winner === 'marketo' && dryRunRejection(w, pair.object, pair.sfId, { [last.field]: canonValue(winning.value) })) sfOk = true;
+    if (mkOk && sfOk) continue;
+    out.push({
+      property: 'conflict-winner',
+      message: `${object}.${last.field} changed on both sides between two cycles; ${winner} should win with ${JSON.stringify(winning.value)}, but Salesforce has ${JSON.stringify(v.sf ?? null)} and Marketo ${JSON.stringify(v.mk ?? null)}`,
+      events: [editEvidence(losing.edit), editEvidence(winning.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)].sort(bySeq),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- no-lost-update
+
+export function noLostUpdate(w: World, h: History = historyOf(w.trace)): Violation[] {
+  const a = analyse(w, h);
+  const out: Violation[] = [];
+  const groups = groupBy(a.edits, (fe) => `${fe.personId}|${fe.field}`);
+  for (const list of groups.values()) {
+    const last = list[list.length - 1]!;
+    const pair = checkable(w, a, last);
+    if (!pair) continue;
+    const v = finalValues(w, pair, last.field);
+    if (!v) continue;
+    // Edits that may legitimately end on top: the last one, and the other side's edits it conflicts with.
+    const rivals = list.filter((fe) => fe === last || (fe.side !== last.side && (fe.window === last.window || fe.ambiguous || last.ambiguous)));
+    const acceptable = rivals.map((fe) => fe.value);
+    const okOn = (value: unknown) => acceptable.some((x) => sameCanon(value, x));
+    const mkOk = okOn(v.mk);
+    let sfOk = okOn(v.sf);
+    if (!sfOk && !sameCanon(v.sf, v.mk) && dryRunRejection(w, pair.object, pair.sfId, { [last.field]: canonValue(v.mk) })) sfOk = true;
+    if (mkOk && sfOk) continue;
+    const lostOn = [!sfOk ? `Salesforce has ${JSON.stringify(v.sf ?? null)}` : '', !mkOk ? `Marketo has ${JSON.stringify(v.mk ?? null)}` : ''].filter(Boolean).join(', ');
+    out.push({
+      property: 'no-lost-update',
+      message: `the ${last.side} edit ${pair.object}.${last.field} = ${JSON.stringify(last.value)} (person ${pair.person.id}) was lost: ${lostOn}`,
+      events: [editEvidence(last.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)],
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- error-logged
+
+export function errorLogged(w: World, h: History = historyOf(w.trace)): Violation[] {
+  const out: Violation[] = [];
+  const rejections = w.engineEvents.filter((e): e is Extract<typeof e, { type: 'rejection' }> => e.type === 'rejection');
+  const type = w.instance.activityLog.customTypes().find((t) => t.name === FAILURE_ACTIVITY_NAME);
+  const activities = type ? w.instance.listActivities({ typeIds: [type.id] }) : [];
+  const keyOf = (code: unknown, message: unknown, fields: unknown) => `${String(code)}|${String(message)}|${String(fields)}`;
+
+  // A failure activity for a transient answer is a lie: nothing was rejected.
+  for (const act of activities) {
+    const code = String(act.primaryAttributeValue);
+    if (TRANSIENT_CODES.has(code)) {
+      out.push({ property: 'error-logged', message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(attr(act, 'message'))}` }] });
+    }
+  }
+  // Each distinct rejection: at least one activity, and no more than the times the failure could have cleared and come back.
+  const byKey = groupBy(rejections, (r) => `${r.personId}|${keyOf(r.errorCode, r.message, r.fields.join(','))}`);
+  for (const list of byKey.values()) {
+    const first = list[0]!;
+    if (TRANSIENT_CODES.has(first.errorCode)) continue;
+    const person = w.instance.getPerson(first.personId);
+    if (!person) continue; // deleted or merged away in Marketo: nowhere to log
+    const acts = activities.filter((act) => act.leadId === first.personId && keyOf(act.primaryAttributeValue, attr(act, 'message'), attr(act, 'fields')) === keyOf(first.errorCode, first.message, first.fields.join(',')));
+    const firstSeq = seqOfEngineEvent(w, first);
+    const lastSeq = seqOfEngineEvent(w, list[list.length - 1]!);
+    const ids = new Set([first.sfId, person.sfdcLeadId, person.sfdcContactId].filter(Boolean) as string[]);
+    const chances = h.edits.filter(
+      (e) =>
+        e.seq > firstSeq &&
+        e.seq < lastSeq &&
+        (e.action === 'rule' || e.action === 'permission' || e.action === 'convert' || (e.system === 'marketo' ? Number(e.record) === first.personId : ids.has(e.record))),
+    ).length;
+    const evidence = [
+      { at: first.at, text: `engine: Salesforce rejected ${first.operation} for person ${first.personId}: ${first.errorCode} ${first.message}` },
+      ...acts.slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}: ${String(act.primaryAttributeValue)} ${String(attr(act, 'message'))}` })),
+    ];
+    if (acts.length === 0) {
+      out.push({ property: 'error-logged', message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
+    } else if (acts.length > chances + 1) {
+      out.push({
+        property: 'error-logged',
+        message: `person ${first.personId}: one failure (${first.errorCode}: ${first.message}) was logged ${acts.length} times; it could have cleared and come back at most ${chances} time(s)`,
+        events: evidence,
+      });
+    }
+  }
+  // The wire agrees: every rejection code the org answered the sync user's writes with is one the engine saw.
+  const seen = new Set(rejections.map((r) => r.errorCode));
+  for (const entry of w.org.requestLog) {
+    if (entry.user !== w.org.syncUser.id || entry.method === 'GET' || !/composite|sobjects/.test(entry.path)) continue;
+    for (const code of entry.errorCodes) {
+      if (TRANSIENT_CODES.has(code) || code === 'INVALID_FIELD' || code === 'INVALID_FIELD_FOR_INSERT_UPDATE' || code === 'ALL_OR_NONE_OPERATION_ROLLED_BACK' || code === 'NOT_FOUND' || code === 'DUPLICATE_VALUE') continue;
+      if (!seen.has(code)) {
+        out.push({ property: 'error-logged', message: `Salesforce rejected an engine write with ${code}, which the engine never reported`, events: [{ at: Date.parse(entry.at), text: `${entry.method} ${entry.path} → ${entry.status} ${entry.errorCodes.join(',')}` }] });
+        seen.add(code);
+      }
+    }
+  }
+  return out;
+}
+
+function seqOfEngineEvent(w: World, e: { at: number; type: string }): number {
+  const hit = w.trace.events.find((t) => t.lane === 'engine' && t.kind === e.type && t.at === e.at);
+  return hit?.seq ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------- no-duplicate
+
+export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violation[] {
+  const out: Violation[] = [];
+  const people = w.instance.listPeople();
+  const byRecord = groupBy(
+    people.filter((p) => linkOf(p)),
+    (p) => linkOf(p)!.id,
+  );
+  for (const [sfId, list] of byRecord) {
+    if (list.length < 2) continue;
+    out.push({
+      property: 'no-duplicate',
+      message: `${list.length} people (${list.map((p) => p.id).join(', ')}) are linked to one Salesforce record ${sfId}`,
+      events: [...h.edits.filter((e) => e.record === sfId).slice(0, 2).map(editEvidence), ...list.map((p) => stateEvidence(w, `person ${p.id} → ${sfId}`))],
+    });
+  }
+  // Leads the sync user created (Sync Person to SFDC) that no person carries: a create sent twice.
+  const carried = new Set<string>();
+  for (const p of people) for (const id of [p.sfdcLeadId, p.sfdcContactId]) if (id) carried.add(id);
+  const mergedAway = new Set(h.edits.filter((e) => e.action === 'merge').flatMap((e) => e.related ?? []));
+  for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) {
+    if (r.CreatedById !== w.org.syncUser.id || carried.has(String(r.Id)) || mergedAway.has(String(r.Id))) continue;
+    const twins = people.filter((p) => p.email && p.email === r.Email).map((p) => p.id);
+    out.push({
+      property: 'no-duplicate',
+      message: `lead ${String(r.Id)} was created by the sync user but no person carries it (a second create for ${twins.length ? `person ${twins.join(', ')}` : 'a person'})`,
+      events: [...h.flows.filter((f) => twins.includes(f.personId)).map((f) => ({ seq: f.seq, at: f.at, text: `flow action Sync Person to SFDC: person ${f.personId}` })), stateEvidence(w, `lead ${String(r.Id)} created ${String(r.CreatedDate)}`)],
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- quiet-when-idle
+
+export interface IdleCycle {
+  ok: boolean;
+  sfReads: number;
+  sfWrites: number;
+  /** Salesforce writes refused record by record (standing rejections retried). */
+  sfRejectedWrites: number;
+  mkReads: number;
+  mkWrites: number;
+}
+
+/** Runs `cycles` more cycles on an idle world and counts what each sent (auth calls aside). */
+export async function measureIdle(w: World, cycles = 2): Promise<IdleCycle[]> {
+  const out: IdleCycle[] = [];
+  for (let i = 0; i < cycles; i++) {
+    const sf0 = w.org.requestLog.length;
+    const mk0 = w.instance.requestLog.length;
+    const [report] = await w.advance(w.engine.schedule.nextAt - w.clock.now());
+    const sf = w.org.requestLog.slice(sf0).filter((e) => e.user === w.org.syncUser.id && !/oauth2|\/Soap\/u\//.test(e.path));
+    const mk = w.instance.requestLog.slice(mk0).filter((e) => !e.path.startsWith('/identity/'));
+    const sfWriteEntries = sf.filter((e) => isSfWrite(e.method, e.path));
+    out.push({
+      ok: report?.ok ?? false,
+      sfReads: sf.length - sfWriteEntries.length,
+      sfWrites: sfWriteEntries.filter((e) => e.errorCodes.length === 0).length,
+      sfRejectedWrites: sfWriteEntries.filter((e) => e.errorCodes.length > 0).length,
+      mkReads: mk.filter((e) => !isMkWrite(e.operation)).length,
+      mkWrites: mk.filter((e) => isMkWrite(e.operation)).length,
+    });
+  }
+  return out;
+}
+
+export function isSfWrite(method: string, path: string): boolean {
+  if (method === 'GET' || /\/query/.test(path)) return false;
+  if (method === 'POST' && /\/composite\/sobjects\/[^/]+\/?$/.test(path)) return false;
+  return /\/(sobjects|composite)\b/.test(path) || /\/Soap\//.test(path);
+}
+
+export function isMkWrite(operation: string): boolean {
+  return ['syncLeads', 'deleteLeads', 'mergeLeads', 'addCustomActivities', 'createCustomActivityType', 'createCustomActivityTypeAttributes', 'approveCustomActivityType', 'createLeadFields'].includes(operation);
+}
+
+/** Largest number of reads an idle cycle may spend (DESIGN §1.12: about 25 calls just to poll). */
+export const IDLE_READ_BUDGET = 30;
+
+export function quietWhenIdle(idle: readonly IdleCycle[]): Violation[] {
+  const out: Violation[] = [];
+  const text = (c: IdleCycle, i: number) => ({ at: 0, text: `idle cycle ${i + 1}: ${c.ok ? 'ok' : 'failed'}, Salesforce ${c.sfReads} reads / ${c.sfWrites} writes, Marketo ${c.mkReads} reads / ${c.mkWrites} writes` });
+  idle.forEach((c, i) => {
+    if (!c.ok) out.push({ property: 'quiet-when-idle', message: `idle cycle ${i + 1} failed`, events: [text(c, i)] });
+    if (c.sfWrites > 0 || c.mkWrites > 0) out.push({ property: 'quiet-when-idle', message: `idle cycle ${i + 1} wrote (${c.sfWrites} to Salesforce, ${c.mkWrites} to Marketo)`, events: [text(c, i)] });
+    if (c.sfReads + c.mkReads > IDLE_READ_BUDGET) out.push({ property: 'quiet-when-idle', message: `idle cycle ${i + 1} read ${c.sfReads + c.mkReads} times (budget ${IDLE_READ_BUDGET})`, events: [text(c, i)] });
+  });
+  for (let i = 1; i < idle.length; i++) {
+    const a = idle[i - 1]!;
+    const b = idle[i]!;
+    if (a.sfReads !== b.sfReads || a.mkReads !== b.mkReads || a.sfRejectedWrites !== b.sfRejectedWrites) {
+      out.push({ property: 'quiet-when-idle', message: `idle cycles do not cost the same: ${a.sfReads}+${a.mkReads} reads, then ${b.sfReads}+${b.mkReads}`, events: [text(a, i - 1), text(b, i)] });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- respects-permissions
+
+/** Requests naming a field the sync user could not access; one or two right after the change are how it learns. */
+export const PERMISSION_LEARNING_REQUESTS = 2;
+
+export function respectsPermissions(w: World, h: History = historyOf(w.trace)): Violation[] {
+  const out: Violation[] = [];
+  const changes = groupBy(h.permissions, (p) => `${p.object}.${p.field}`.toLowerCase());
+  const requests = w.org.requestLog.filter((e) => e.user === w.org.syncUser.id);
+  for (const list of changes.values()) {
+    const { object, field } = list[0]!;
+    list.forEach((change, i) => {
+      if (change.access === 'edit') return;
+      const until = list[i + 1]?.at ?? Infinity;
+      const offending = requests.filter((r) => {
+        const t = Date.parse(r.at);
+        if (t < change.at || t >= until) return false;
+        if (r.object !== undefined && r.object.toLowerCase() !== object.toLowerCase()) return false;
+        const named = (names: string[]) => names.some((n) => n.toLowerCase() === field.toLowerCase() || n.toLowerCase() === `${object}.${field}`.toLowerCase());
+        return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead));
+      });
+      if (offending.length <= PERMISSION_LEARNING_REQUESTS) return;
+      out.push({
+        property: 'respects-permissions',
+        message: `the engine named ${object}.${field} in ${offending.length} requests after the sync user's access became ${change.access}`,
+        events: [
+          { seq: change.seq, at: change.at, text: `permission ${object}.${field}: ${change.access}` },
+          ...offending.slice(PERMISSION_LEARNING_REQUESTS, PERMISSION_LEARNING_REQUESTS + 2).map((r) => ({ at: Date.parse(r.at), text: `${r.method} ${r.path} ${r.operation} → ${r.status} ${r.errorCodes.join(',')} (${change.access === 'none' ? 'reads' : 'writes'} ${field})` })),
+        ],
+      });
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- deterministic, liveness
+
+export function deterministic(first: { hash: string; events: number }, second: { hash: string; events: number }): Violation[] {
+  if (first.hash === second.hash) return [];
+  return [{ property: 'deterministic', message: `the same seed and steps gave two different traces (${first.hash.slice(0, 12)}…, ${first.events} events, then ${second.hash.slice(0, 12)}…, ${second.events} events)`, events: [] }];
+}
+
+export function liveness(quietAfter: number | undefined, budget: number, lastCycle: string): Violation[] {
+  if (quietAfter !== undefined) return [];
+  return [{ property: 'liveness', message: `the world did not become quiet within ${budget} cycles after faults and users stopped`, events: [{ at: 0, text: lastCycle }] }];
+}
+
+// ---------------------------------------------------------------------------------------------- all at once
+
+/** Every state property (1–5, 7) over a quiet world; quiet-when-idle, deterministic and liveness need runs and come from campaign.ts. */
+export function checkState(w: World, winners: WinnerConfig = DEFAULT_WINNERS): Violation[] {
+  const h = historyOf(w.trace);
+  return [...converged(w, h), ...conflictWinner(w, h, winners), ...errorLogged(w, h), ...noLostUpdate(w, h), ...noDuplicate(w, h), ...respectsPermissions(w, h)];
+}
+
+export function formatViolation(v: Violation): string {
+  const lines = [`${v.property}: ${v.message}`];
+  for (const e of v.events) lines.push(`    ${e.at ? iso(e.at) : '                        '}  ${e.seq !== undefined ? `#${e.seq} ` : ''}${e.text}`);
+  return lines.join('\n');
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+function bySeq(a: Evidence, b: Evidence): number {
+  return (a.seq ?? Infinity) - (b.seq ?? Infinity);
+}
