@@ -127,6 +127,18 @@ describe('merge (DESIGN §4)', () => {
     expect(w.org.get('Lead', keep)?.Title).toBe('Survivor');
   });
 
+  it('merging two contacts works the same way', async () => {
+    const w = createWorld();
+    const keep = w.salesforceUser.create('Contact', { LastName: 'Keep' });
+    const lose = w.salesforceUser.create('Contact', { LastName: 'Lose' });
+    await w.advance('5m');
+    const pKeep = mustPersonOf(w, keep);
+    w.salesforceUser.merge('Contact', keep, [lose]);
+    await w.advance('10m');
+    expect(w.instance.listPeople().map((p) => p.id)).toEqual([pKeep.id]);
+    expect(w.instance.getPerson(pKeep.id)).toMatchObject({ sfdcType: 'Contact', sfdcContactId: keep });
+  });
+
   it('a merge into a record that had no person moves the loser’s person onto the survivor', async () => {
     const w = createWorld();
     const lose = w.salesforceUser.create('Lead', { LastName: 'Lose', Company: 'Acme' });
