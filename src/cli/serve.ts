@@ -4,10 +4,8 @@
  */
 import { webcrypto } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { banner, DEFAULT_HOST, DEFAULT_PORT, serve, type ServedMode } from '../../mocks/server.ts';
+import type { ServedMode } from '../../mocks/server.ts';
 import { isLoopbackHost } from '../../mocks/control/access.ts';
-import { loadSetup } from '../../mocks/control/setup.ts';
-import { ControlError } from '../../mocks/control/respond.ts';
 import { RealClock } from '../sim/clock.ts';
 import type { CommandModule } from './command.ts';
 
@@ -47,8 +45,15 @@ function untilSignalled(): Promise<string> {
   });
 }
 
+// Kept in step with mocks/server.ts; the emulators load only when `serve` runs, so other commands start fast.
+const DEFAULT_PORT = 4010;
+const DEFAULT_HOST = '127.0.0.1';
+
 async function run(flags: ServeFlags): Promise<number> {
   const port = parsePort(flags.port);
+  const { banner, serve } = await import('../../mocks/server.ts');
+  const { loadSetup } = await import('../../mocks/control/setup.ts');
+  const { ControlError } = await import('../../mocks/control/respond.ts');
   const opened = !isLoopbackHost(flags.host);
   const token = opened ? (flags.token ?? process.env['SYNCSIM_TOKEN'] ?? newToken()) : undefined;
   const clock = new RealClock();

@@ -52,7 +52,8 @@ export function startServe(args: string[] = [], env: Record<string, string> = {}
       clearTimeout(timer);
       child.stdout.off('data', look);
       const port = Number(m[2]);
-      resolve({ origin: `http://127.0.0.1:${port}`, port, child, output: () => ({ stdout, stderr }), stop });
+      const host = m[1] === '0.0.0.0' || m[1] === '::' ? '127.0.0.1' : m[1]!.includes(':') ? `[${m[1]}]` : m[1]!;
+      resolve({ origin: `http://${host}:${port}`, port, child, output: () => ({ stdout, stderr }), stop });
     };
     child.stdout.on('data', look);
     void exited.then((code) => {
