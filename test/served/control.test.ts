@@ -287,6 +287,21 @@ describe('logs, properties, reset', () => {
     expect(byName['respects-permissions'].violations[0]).toContain('Lead.Title');
   });
 
+  it('properties: a linked pair that agrees is converged; a synced field that differs is not', async () => {
+    await loadSetup();
+    const leadId = (await control<any>(served.origin, 'GET', '/records/salesforce/Lead')).body.records[0].Id;
+    await control(served.origin, 'POST', '/marketo/create', {
+      fields: { email: 'alice@acme.test', firstName: 'Alice', lastName: 'Smith', company: 'Acme', Score__c: 7, sfdcType: 'Lead', sfdcLeadId: leadId },
+    });
+    const agreed = await control<any>(served.origin, 'GET', '/properties');
+    expect(agreed.body.properties.filter((p: { ok: boolean }) => !p.ok)).toEqual([]);
+    await control(served.origin, 'POST', '/salesforce/update', { id: leadId, fields: { Company: 'Acme Corp' } });
+    const drift = await control<any>(served.origin, 'GET', '/properties');
+    const converged = drift.body.properties.find((p: { name: string }) => p.name === 'converged');
+    expect(converged.ok).toBe(false);
+    expect(converged.violations[0]).toContain('Company is "Acme Corp" in Salesforce, company is "Acme" in Marketo');
+  });
+
   it('reset empties both systems and ends the sessions handed out before it', async () => {
     await loadSetup();
     const token = await sfToken();
