@@ -36,6 +36,15 @@ function eventClass(e: TraceEvent, highlight?: ReadonlySet<number>): string {
   return classes.join(' ');
 }
 
+/** A field decision's direction at a glance: which way the value went, and who won a conflict. */
+function decisionBadge(e: TraceEvent): string {
+  if (e.kind !== 'field' || typeof e.data?.['decision'] !== 'string') return '';
+  const d = e.data['decision'];
+  const winner = typeof e.data['winner'] === 'string' ? ` ${e.data['winner']} wins` : '';
+  const label = d === 'to-salesforce' ? '◀ to Salesforce' : d === 'to-marketo' ? 'to Marketo ▶' : '= agree';
+  return `<b class="dec ${escapeHtml(d)}">${escapeHtml(label + winner)}</b> `;
+}
+
 export function renderTimelineHtml(page: TimelinePage): string {
   const rows: string[] = [];
   for (const e of page.events) {
@@ -46,7 +55,7 @@ export function renderTimelineHtml(page: TimelinePage): string {
     const cells = LANES.map(({ lane }) => {
       if (lane !== e.lane) return '<td></td>';
       const details = e.data ? `<details><summary></summary><pre>${escapeHtml(JSON.stringify(e.data, null, 2))}</pre></details>` : '';
-      return `<td class="ev ${eventClass(e, page.highlight)}"><span class="kind">${escapeHtml(e.kind)}</span> ${escapeHtml(e.text)}${details}</td>`;
+      return `<td class="ev ${eventClass(e, page.highlight)}"><span class="kind">${escapeHtml(e.kind)}</span> ${decisionBadge(e)}${escapeHtml(e.text)}${details}</td>`;
     });
     rows.push(`<tr data-lane="${e.lane}"><td class="t" title="${iso(e.at)}">${iso(e.at).slice(11, 23)}</td>${cells.join('')}</tr>`);
   }
@@ -73,6 +82,7 @@ tr[data-lane=fault] td.ev{background:#fff0f0;border-left-color:#d33}
 tr.world td{background:#1d2330;color:#fff;font-weight:600}
 td.bad{outline:2px solid #d33}
 td.hl,tr.hl td{box-shadow:inset 0 0 0 2px #ff9f1a}
+.dec{font-size:11px;padding:0 4px;border-radius:3px;background:#1f9d55;color:#fff;margin-right:4px}.dec.to-salesforce{background:#0b72d6}.dec.to-marketo{background:#5c4ccf}
 .kind{font-family:monospace;font-size:11px;color:#556;margin-right:4px}
 details{display:inline}summary{display:inline;cursor:pointer;color:#667}pre{white-space:pre-wrap;font-size:11px;margin:4px 0}
 </style></head><body>
