@@ -19,7 +19,7 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import { RealClock, iso } from '../src/sim/clock.ts';
 import { controlAccess, isLoopbackHost } from './control/access.ts';
 import { ServedEmulators } from './control/emulators.ts';
-import { CONTROL_PREFIX, controlHandlers } from './control/handlers.ts';
+import { CONTROL_PREFIX, controlHandlers, type PropertyCheck } from './control/handlers.ts';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from './salesforce/index.ts';
 
 export const DEFAULT_PORT = 4010;
@@ -60,6 +60,8 @@ export interface ServeOptions {
   seed?: number;
   /** The control API token for non-loopback clients; required when `host` is not loopback. */
   token?: string;
+  /** Answers `GET /__syncsim/properties` (without it, 501). */
+  checkProperties?: PropertyCheck;
   /** Runs on the fresh emulators before the port opens (`--scenario` loads its setup here). */
   prepare?: (emulators: ServedEmulators) => void;
 }
@@ -132,7 +134,7 @@ export async function serve(opts: ServeOptions = {}): Promise<ServedMode> {
     scenario: emulators.scenario?.name ?? null,
     clock: { now: iso(clock.now()), held: clock.held },
   });
-  const control = controlHandlers(emulators, info);
+  const control = controlHandlers(emulators, info, opts.checkProperties);
   opts.prepare?.(emulators);
 
   let built = -1;

@@ -11,7 +11,6 @@ import type { ConvertLeadOptions, SaveResult } from '../salesforce/index.ts';
 import { FAULT_KINDS, type FaultKind, type FaultSpec, type FaultSystem } from '../faults.ts';
 import { iso } from '../../src/sim/clock.ts';
 import type { ServedEmulators } from './emulators.ts';
-import { checkProperties } from './properties.ts';
 import { ControlError, durationOf, failure, fieldsOf, ok, optionalText, readJson, text } from './respond.ts';
 import { loadSetup } from './setup.ts';
 
@@ -50,7 +49,7 @@ export const CONTROL_ENDPOINTS: Array<[method: string, path: string, what: strin
   ['POST', '/__syncsim/marketo/update', 'a Marketo user edits: {ref | id, fields}'],
   ['POST', '/__syncsim/marketo/delete', 'a Marketo user deletes: {ref | id}'],
   ['POST', '/__syncsim/marketo/merge', 'merge people: {into: ref | id, from: ref | id | [..]}'],
-  ['GET', '/__syncsim/properties', 'the DESIGN §5 properties that need no engine state'],
+  ['GET', '/__syncsim/properties', 'the DESIGN §5 properties that need no engine state (?permissionsFromSeq=N ignores older requests)'],
 ];
 
 /** Runs an endpoint; a ControlError (or a refused user action) becomes its JSON answer, never a 500 with a stack. */
@@ -78,7 +77,18 @@ function checkSave(r: SaveResult): string {
   throw refused('salesforce', e.statusCode, e.message, e.fields);
 }
 
-export function controlHandlers(emu: ServedEmulators, info: () => Record<string, unknown>): RequestHandler[] {
+/**
+ * Checks the DESIGN §5 properties on the served emulators. Supplied by the
+ * caller (the CLI passes src/sim/properties.ts), because the checks share
+ * the engine's field mapping, which the emulators must not import.
+ */
+export type PropertyCheck = (
+  org: ServedEmulators['sf']['org'],
+  instance: ServedEmulators['mkto']['instance'],
+  opts: { permissionsFromSeq?: number },
+) => { properties: Array<{ name: string; ok: boolean; violations: unknown[] }>; note?: string };
+
+export function controlHandlers(emu: ServedEmulators, info: () => Record<string, unknown>, checkProperties?: PropertyCheck): RequestHandler[] {
   const org = () => emu.sf.org;
   const inst = () => emu.mkto.instance;
   const admin = () => emu.sf.org.adminUser.id;
@@ -342,13 +352,13 @@ export function controlHandlers(emu: ServedEmulators, info: () => Record<string,
       return ok({ person });
     })),
 
-    http.get(`*${P}/properties`, endpoint(() => {
-      const properties = checkProperties(org(), inst());
-      return ok({
-        ok: properties.every((p) => p.ok),
-        properties,
-        note: 'minimal checks from the two systems alone; conflict-winner, error-logged, no-lost-update, quiet-when-idle and deterministic need the engine or the edit history',
-      });
+    http.get(`*${P}/properties`, endpoint(({ url }) => {
+      if (!checkProperties) throw new ControlError(501, 'NOT_CONFIGURED', 'properties: this server was started without a property checker (sync-sim serve has one)');
+      const from = url.searchParams.get('permissionsFromSeq');
+      const fromSeq = from === null ? undefined : Number(from);
+      if (fromSeq !== undefined && !Number.isInteger(fromSeq)) throw new ControlError(400, 'INVALID_ARGUMENT', 'properties: `permissionsFromSeq` must be a request sequence number');
+      const result = checkProperties(org(), inst(), fromSeq === undefined ? {} : { permissionsFromSeq: fromSeq });
+      return ok({ ok: result.properties.every((p) => p.ok), ...result });
     })),
   ];
 

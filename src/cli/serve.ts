@@ -54,6 +54,7 @@ async function run(flags: ServeFlags): Promise<number> {
   const { banner, serve } = await import('../../mocks/server.ts');
   const { loadSetup } = await import('../../mocks/control/setup.ts');
   const { ControlError } = await import('../../mocks/control/respond.ts');
+  const { servedProperties } = await import('./served-properties.ts');
   const opened = !isLoopbackHost(flags.host);
   const token = opened ? (flags.token ?? process.env['SYNCSIM_TOKEN'] ?? newToken()) : undefined;
   const clock = new RealClock();
@@ -65,6 +66,7 @@ async function run(flags: ServeFlags): Promise<number> {
       port,
       host: flags.host,
       clock,
+      checkProperties: servedProperties,
       ...(token ? { token } : {}),
       prepare: (emulators) => {
         if (flags.scenario) {

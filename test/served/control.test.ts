@@ -263,35 +263,43 @@ describe('logs, properties, reset', () => {
     expect(Array.isArray(mk.body.entries)).toBe(true);
   });
 
-  it('properties: a clean world passes; two people linked to one lead break no-duplicate; writing a read-only field breaks respects-permissions', async () => {
+  it('properties: a clean world passes; two people linked to one lead break no-duplicate; a field read and then hidden breaks respects-permissions', async () => {
     await loadSetup();
     const clean = await control<any>(served.origin, 'GET', '/properties');
+    expect(clean.status).toBe(200);
     expect(clean.body.ok).toBe(true);
+    expect(clean.body.properties.map((p: { name: string }) => p.name)).toEqual(['converged', 'no-duplicate', 'respects-permissions']);
 
     const leads = await control<any>(served.origin, 'GET', '/records/salesforce/Lead');
     const leadId = leads.body.records[0].Id;
-    for (const email of ['one@dup.test', 'two@dup.test']) {
+    for (const email of ['alice@acme.test', 'alice2@acme.test']) {
       await control(served.origin, 'POST', '/marketo/create', { fields: { email, lastName: 'Smith', firstName: 'Alice', company: 'Acme', sfdcType: 'Lead', sfdcLeadId: leadId } });
     }
-    // A read-only field written by the sync user: Salesforce refuses it, and the log shows it was named.
+    // The sync user reads Title, and then loses access to it: judged against today's permissions.
     const token = await sfToken();
-    await control(served.origin, 'POST', '/salesforce/permissions', { field: 'Lead.Title', access: 'read' });
-    const write = await sf(token, 'PATCH', `/sobjects/Lead/${leadId}`, { Title: 'CEO' });
-    expect(write.status).toBe(400);
+    const read = await sf(token, 'GET', `/query?q=${encodeURIComponent('SELECT Title FROM Lead')}`);
+    expect(read.status).toBe(200);
+    await control(served.origin, 'POST', '/salesforce/permissions', { field: 'Lead.Title', access: 'none' });
     const bad = await control<any>(served.origin, 'GET', '/properties');
     expect(bad.body.ok).toBe(false);
     const byName = Object.fromEntries(bad.body.properties.map((p: { name: string }) => [p.name, p]));
     expect(byName['no-duplicate'].ok).toBe(false);
-    expect(byName['no-duplicate'].violations[0]).toContain(leadId);
+    expect(byName['no-duplicate'].violations[0].message).toContain(`${leadId} is linked from 2 people`);
     expect(byName['respects-permissions'].ok).toBe(false);
-    expect(byName['respects-permissions'].violations[0]).toContain('Lead.Title');
+    expect(byName['respects-permissions'].violations[0].field).toBe('Lead.Title');
+
+    // Requests before a permission change can be left out.
+    const log = await control<any>(served.origin, 'GET', '/log/salesforce');
+    const after = log.body.entries.at(-1).seq + 1;
+    const since = await control<any>(served.origin, 'GET', `/properties?permissionsFromSeq=${after}`);
+    expect(since.body.properties.find((p: { name: string }) => p.name === 'respects-permissions').ok).toBe(true);
   });
 
   it('properties: a linked pair that agrees is converged; a synced field that differs is not', async () => {
     await loadSetup();
     const leadId = (await control<any>(served.origin, 'GET', '/records/salesforce/Lead')).body.records[0].Id;
     await control(served.origin, 'POST', '/marketo/create', {
-      fields: { email: 'alice@acme.test', firstName: 'Alice', lastName: 'Smith', company: 'Acme', Score__c: 7, sfdcType: 'Lead', sfdcLeadId: leadId },
+      fields: { email: 'alice@acme.test', firstName: 'Alice', lastName: 'Smith', company: 'Acme', Score__c: 7, leadStatus: 'Open - Not Contacted', sfdcType: 'Lead', sfdcLeadId: leadId },
     });
     const agreed = await control<any>(served.origin, 'GET', '/properties');
     expect(agreed.body.properties.filter((p: { ok: boolean }) => !p.ok)).toEqual([]);
@@ -299,7 +307,8 @@ describe('logs, properties, reset', () => {
     const drift = await control<any>(served.origin, 'GET', '/properties');
     const converged = drift.body.properties.find((p: { name: string }) => p.name === 'converged');
     expect(converged.ok).toBe(false);
-    expect(converged.violations[0]).toContain('Company is "Acme Corp" in Salesforce, company is "Acme" in Marketo');
+    expect(converged.violations[0]).toMatchObject({ sfId: leadId, field: 'Company' });
+    expect(converged.violations[0].message).toContain('"Acme Corp"');
   });
 
   it('reset empties both systems and ends the sessions handed out before it', async () => {
