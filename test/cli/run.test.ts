@@ -58,6 +58,29 @@ describe('sync-sim run', () => {
     expect(r.stdout).toMatch(/1 passed, 1 did not load of 2 scenarios/);
   });
 
+  it('reports each kind of malformed file (bad YAML, unknown step/field/ref, wrong type, bad duration) with its line and fix, in one run', async () => {
+    const head = 'name: broken\nsalesforce:\n  records:\n    - { ref: alice, object: Lead, LastName: Smith, Company: Acme }\nsteps:\n';
+    const dir = tempDir({
+      'a-pass.yaml': PASSING,
+      'yaml.yaml': `${head}  - salesforce.update: { ref: alice, Title: CFO\n`,
+      'step.yaml': `${head}  - salesforce.updte: { ref: alice, Title: CFO }\n`,
+      'field.yaml': `${head}  - salesforce.update: { ref: alice, Titel: CFO }\n`,
+      'type.yaml': `${head}  - fault: { system: salesforce, kind: timeout, times: many }\n`,
+      'duration.yaml': `${head}  - wait: 5 minutes\n`,
+      'ref.yaml': `${head}  - salesforce.update: { ref: alise, Title: CFO }\n`,
+    });
+    const r = await cli('run', dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✓ PASS .*a-pass\.yaml/);
+    expect(r.stdout).toMatch(/yaml\.yaml:6:\d+: error: YAML: /);
+    expect(r.stdout).toMatch(/step\.yaml:6:\d+: error: step 1 \(salesforce\.updte\): unknown step `salesforce\.updte`: did you mean `salesforce\.update`\?/);
+    expect(r.stdout).toMatch(/field\.yaml:6:\d+: error: .*unknown field `Titel` on Lead: did you mean `Title`\?/);
+    expect(r.stdout).toMatch(/type\.yaml:6:\d+: error: .*whole number/);
+    expect(r.stdout).toMatch(/duration\.yaml:6:\d+: error: .*bad duration `5 minutes`: write a number and a unit, like 30s, 5m, 2h or 1d/);
+    expect(r.stdout).toMatch(/ref\.yaml:6:\d+: error: .*unknown ref `alise`: did you mean `alice`\?/);
+    expect(r.stdout).toMatch(/1 passed, 6 did not load of 7 scenarios/);
+  });
+
   it('--junit writes well-formed JUnit XML with the right counts, failure text and load errors', async () => {
     const dir = tempDir({ 'a-pass.yaml': PASSING, 'b-fail.yaml': FAILING, 'c-bad.yaml': MALFORMED });
     const junit = join(tempDir(), 'reports', 'scenarios.xml');
