@@ -91,6 +91,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       return e;
     };
   }
+  traceFiredFaults(w);
   w.trace.record('world', 'scenario', `${scenario.name} (seed ${seed})`, { file: scenario.file });
 
   let failure: ScenarioFailure | undefined;
@@ -142,6 +143,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     trace: w.trace,
     traceHash: w.trace.hash(),
     durationMs: stopwatch.now() - started,
+  };
+}
+
+/**
+ * Puts each fault that strikes a request into the trace, where it happens
+ * (a thin adapter: the World's fault plan decides, the runner only listens).
+ */
+function traceFiredFaults(w: World): void {
+  const decide = w.faults.decide.bind(w.faults);
+  w.faults.decide = (system, request, isWrite, isAuth) => {
+    const fault = decide(system, request, isWrite, isAuth);
+    if (fault) w.trace.record('fault', 'fired', `${system} ${fault.kind} strikes ${request.method} ${new URL(request.url).pathname}`);
+    return fault;
   };
 }
 

@@ -29,6 +29,16 @@ describe('scenarios/', () => {
       if (!loaded.ok) expect.fail(`\n${formatErrors(loaded.errors)}`);
       const result = await runScenario(loaded.scenario);
       if (!result.ok) expect.fail(`\n${failureReport(result)}`);
+      // A fault or a crash that never struck would make the scenario pass for nothing.
+      const events = result.trace.events;
+      for (const step of loaded.scenario.steps) {
+        if (step.kind === 'fault') {
+          const struck = events.some((e) => e.kind === 'fired' && e.text.startsWith(`${step.system} ${step.fault} `));
+          expect(struck, `step ${step.number}: the ${step.system} ${step.fault} fault never struck a request`).toBe(true);
+        }
+      }
+      const restarts = loaded.scenario.steps.filter((s) => s.kind === 'engine.restart').length;
+      expect(events.filter((e) => e.kind === 'crash').length, 'every engine.restart killed the engine mid-cycle').toBe(restarts);
     });
   }
 });
