@@ -14,19 +14,17 @@ function externalAddress(): string | undefined {
 }
 
 describe('sync-sim serve', () => {
-  it('prints the URLs and the default credentials, and stops cleanly on SIGTERM and SIGINT', async () => {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const served = await startServe();
-      const out = served.output().stdout;
-      expect(out).toContain(`http://127.0.0.1:${served.port}`);
-      for (const s of ['sync@example.com', 'sync-password', 'syncsim-secret', '/identity/oauth/token', '/__syncsim', 'loopback clients only']) expect(out).toContain(s);
-      const res = await fetch(`${served.origin}/services/data`);
-      expect(res.status).toBe(200);
-      const code = await served.stop(signal);
-      expect(code).toBe(0);
-      expect(served.output().stdout).toContain(`stopped (${signal})`);
-      await expect(fetch(`${served.origin}/services/data`)).rejects.toThrow();
-    }
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints the URLs and the default credentials, and stops cleanly on %s', async (signal) => {
+    const served = await startServe();
+    const out = served.output().stdout;
+    expect(out).toContain(`http://127.0.0.1:${served.port}`);
+    for (const s of ['sync@example.com', 'sync-password', 'syncsim-secret', '/identity/oauth/token', '/__syncsim', 'loopback clients only']) expect(out).toContain(s);
+    const res = await fetch(`${served.origin}/services/data`);
+    expect(res.status).toBe(200);
+    const code = await served.stop(signal);
+    expect(code).toBe(0);
+    expect(served.output().stdout).toContain(`stopped (${signal})`);
+    await expect(fetch(`${served.origin}/services/data`)).rejects.toThrow();
   });
 
   it("--scenario loads the setup before the first request; --clock held holds time", async () => {
@@ -42,12 +40,22 @@ describe('sync-sim serve', () => {
     }
   });
 
-  it('refuses a bad scenario, a taken port and a bad flag with a clear message and exit code 1', async () => {
-    const bad = await runCli(['serve', '--port', '0', '--scenario', 'scenarios/no-such.yaml']);
+  it('refuses a bad scenario and bad flags with a clear message and a failing exit code', async () => {
+    const [bad, clock, port] = await Promise.all([
+      runCli(['serve', '--port', '0', '--scenario', 'scenarios/no-such.yaml']),
+      runCli(['serve', '--clock', 'sideways']),
+      runCli(['serve', '--port', 'eighty']),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no-such.yaml');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(clock.code).not.toBe(0);
+    expect(clock.stderr).toMatch(/sideways/);
+    expect(port.code).toBe(1);
+    expect(port.stderr).toContain('--port');
+  });
 
+  it('refuses a port that is taken, naming it', async () => {
     const first = await startServe();
     try {
       const taken = await runCli(['serve', '--port', String(first.port)]);
@@ -56,13 +64,6 @@ describe('sync-sim serve', () => {
     } finally {
       await first.stop();
     }
-
-    const clock = await runCli(['serve', '--clock', 'sideways']);
-    expect(clock.code).not.toBe(0);
-    expect(clock.stderr).toMatch(/sideways/);
-    const port = await runCli(['serve', '--port', 'eighty']);
-    expect(port.code).toBe(1);
-    expect(port.stderr).toContain('--port');
   });
 
   const external = externalAddress();

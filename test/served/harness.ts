@@ -7,7 +7,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+// Generous: the command compiles its TypeScript through tsx at start, slow on a loaded CI machine.
+const START_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface ServedChild {
