@@ -37,10 +37,21 @@ export class ServedEmulators {
   }
 
   reset(): void {
-    this.sf = createSalesforce({ clock: this.clock });
-    this.mkto = createMarketo({ clock: this.clock });
+    this.replace();
+  }
+
+  /**
+   * Fresh emulators, swapped in only once `prepare` (a scenario's setup) has
+   * run on them without throwing: a refused setup leaves the old ones serving.
+   */
+  replace(prepare?: (fresh: { sf: Salesforce; mkto: Marketo }) => RefTable | void): void {
+    const sf = createSalesforce({ clock: this.clock });
+    const mkto = createMarketo({ clock: this.clock });
+    const refs = prepare?.({ sf, mkto }) ?? new RefTable({ org: sf.org, instance: mkto.instance });
+    this.sf = sf;
+    this.mkto = mkto;
+    this.refs = refs;
     this.faults = new FaultPlan(this.clock, new Rng(this.seed).fork('faults'));
-    this.refs = new RefTable({ org: this.sf.org, instance: this.mkto.instance });
     this.scenario = undefined;
     this.generation++;
   }

@@ -28,13 +28,17 @@ export function loadSetup(emulators: ServedEmulators, source: SetupSource, opts:
     });
   }
   const scenario = loaded.scenario;
-  if (opts.reset) emulators.reset();
-  try {
-    emulators.refs = applySetup({ org: emulators.sf.org, instance: emulators.mkto.instance }, scenario);
-  } catch (e) {
-    if (e instanceof SetupError) throw new ControlError(422, 'SETUP_REFUSED', e.message);
-    throw e;
-  }
+  const apply = (org: ServedEmulators['sf']['org'], instance: ServedEmulators['mkto']['instance']) => {
+    try {
+      return applySetup({ org, instance }, scenario);
+    } catch (e) {
+      if (e instanceof SetupError) throw new ControlError(422, 'SETUP_REFUSED', e.message);
+      throw e;
+    }
+  };
+  // With a reset the setup goes into fresh emulators, swapped in only if all of it applies.
+  if (opts.reset) emulators.replace(({ sf, mkto }) => apply(sf.org, mkto.instance));
+  else emulators.refs = apply(emulators.sf.org, emulators.mkto.instance);
   emulators.scenario = { name: scenario.name, file: scenario.file, sync: scenario.sync };
   const refs: SetupSummary['refs'] = {};
   for (const ref of emulators.refs.names()) {

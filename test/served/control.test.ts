@@ -104,6 +104,31 @@ describe('scenario setup', () => {
     expect(leads.body.totalSize).toBe(1);
   });
 
+  it('a setup the emulators refuse is 422 naming the item, and the old data keeps serving', async () => {
+    await loadSetup();
+    const res = await fetch(`${served.origin}/__syncsim/setup?name=refused.yaml`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: [
+        'name: Refused',
+        'salesforce:',
+        '  rules:',
+        '    - { object: Lead, name: No_Bad, formula: \'Company = "Bad"\', message: No bad companies }',
+        '  records:',
+        '    - { ref: x, object: Lead, LastName: X, Company: Bad }',
+        'steps: []',
+        '',
+      ].join('\n'),
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('SETUP_REFUSED');
+    expect(body.error.message).toMatch(/^refused\.yaml:6:\d+: record `x`.*No bad companies/);
+    const leads = await control<any>(served.origin, 'GET', '/records/salesforce/Lead');
+    expect(leads.body.records.map((r: { LastName: string }) => r.LastName)).toEqual(['Smith']);
+    expect((await control<any>(served.origin, 'GET', '/refs')).body.scenario).toBe('Served setup');
+  });
+
   it('a missing scenario file is a clear 400, not a crash', async () => {
     const r = await control<any>(served.origin, 'POST', '/setup', { path: 'scenarios/no-such-file.yaml' });
     expect(r.status).toBe(400);
