@@ -169,7 +169,8 @@ export class Driver {
 
   private setPermission(object: string, field: string, access: 'edit' | 'read' | 'none'): void {
     this.world.org.setAccess(this.world.org.syncUser.id, `${object}.${field}`, access);
-    this.world.trace.record('user', 'sf.permission', `${object}.${field}: ${access}`, { object, field, access });
+    // The request log position orders the change against the engine's requests of the same virtual millisecond.
+    this.world.trace.record('user', 'sf.permission', `${object}.${field}: ${access}`, { object, field, access, requestLog: this.world.org.requestLog.length });
   }
 
   private setRule(rule: { object: string; name: string; formula: string; message: string; field?: string; active?: boolean }): void {

@@ -46,6 +46,8 @@ export interface PermissionChange {
   object: string;
   field: string;
   access: 'edit' | 'read' | 'none';
+  /** Length of the org's request log when the change was made, when the driver recorded it. */
+  requestLog?: number;
 }
 
 export interface FlowRun {
@@ -105,6 +107,7 @@ export function historyOf(trace: Trace | { events: readonly TraceEvent[] }): His
         object: String(e.data.object),
         field: String(e.data.field),
         access: e.data.access as PermissionChange['access'],
+        ...(typeof e.data.requestLog === 'number' ? { requestLog: e.data.requestLog } : {}),
       });
     }
   }

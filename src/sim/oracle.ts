@@ -47,6 +47,8 @@ export interface Evidence {
 
 export interface Violation {
   property: PropertyName;
+  /** A finer name for a known kind of violation (see KNOWN_ENGINE_BUGS). */
+  tag?: string;
   message: string;
   /** The smallest set of events that shows the problem. */
   events: Evidence[];
@@ -73,6 +75,17 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 const FAILURE_ACTIVITY_NAME = 'SFDC Sync Failure';
+
+/**
+ * Violations the reference engine is known to produce (found by this suite,
+ * reported, not fixed yet). The npm-test property suites tolerate exactly
+ * these tags so they stay green; test/property/known-bugs.test.ts replays
+ * each one's counterexample as a known failure. Remove a tag once fixed.
+ */
+export const KNOWN_ENGINE_BUGS: Record<string, string> = {
+  'activity-logged-again-after-crash':
+    'the engine writes the failure activity, then dies before saving that it did; after the restart it logs the same failure again (DESIGN §4: a crash duplicates nothing)',
+};
 
 // ---------------------------------------------------------------------------------------------- the pairs
 
@@ -296,6 +309,9 @@ interface FieldEdit {
   ambiguous: boolean;
   /** The pair's Salesforce object when the edit was made. */
   object: string;
+  /** The value it replaced on its side, when known. */
+  prior?: unknown;
+  hasPrior: boolean;
 }
 
 interface Analysis {
@@ -388,6 +404,8 @@ function analyse(w: World, h: History): Analysis {
         window: window < 0 ? Infinity : window,
         ambiguous: running || flowNear,
         object: e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead',
+        prior: e.prior?.[k],
+        hasPrior: !!e.prior && k in e.prior,
       });
     }
   }
@@ -398,7 +416,16 @@ function analyse(w: World, h: History): Analysis {
     if (pid === undefined) continue;
     for (const fe of edits) if (fe.personId === pid && fe.edit.seq < e.seq) fe.ambiguous = true;
   }
-  return { h, edits, excluded, pairs, touchedPermissions };
+  // The engine merges states, not edits: a side whose edits in one window end where they started changed nothing.
+  const netEdits: FieldEdit[] = [];
+  for (const list of groupBy(edits, (fe) => `${fe.personId}|${fe.field}|${fe.side}|${fe.window}`).values()) {
+    const first = list[0]!;
+    const last = list[list.length - 1]!;
+    const reverted = list.length > 1 && !list.some((fe) => fe.ambiguous) && first.hasPrior && sameCanon(first.prior, last.value);
+    if (!reverted) netEdits.push(...list);
+  }
+  netEdits.sort((a, b) => a.edit.seq - b.edit.seq);
+  return { h, edits: netEdits, excluded, pairs, touchedPermissions };
 }
 
 function winnerOf(cfg: WinnerConfig, object: string, field: string): 'marketo' | 'salesforce' {
@@ -527,8 +554,10 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
     if (acts.length === 0) {
       out.push({ property: 'error-logged', message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
     } else if (acts.length > chances + 1) {
+      const crashed = h.crashes.some((seq) => seq > firstSeq && seq <= lastSeq);
       out.push({
         property: 'error-logged',
+        ...(crashed ? { tag: 'activity-logged-again-after-crash' } : {}),
         message: `person ${first.personId}: one failure (${first.errorCode}: ${first.message}) was logged ${acts.length} times; it could have cleared and come back at most ${chances} time(s)`,
         events: evidence,
       });
@@ -549,9 +578,13 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
   return out;
 }
 
-function seqOfEngineEvent(w: World, e: { at: number; type: string }): number {
-  const hit = w.trace.events.find((t) => t.lane === 'engine' && t.kind === e.type && t.at === e.at);
-  return hit?.seq ?? 0;
+/** The trace seq of an engine event: the world records each engine event in the trace, in order. */
+function seqOfEngineEvent(w: World, e: object): number {
+  const i = w.engineEvents.indexOf(e as (typeof w.engineEvents)[number]);
+  if (i < 0) return 0;
+  let n = -1;
+  for (const t of w.trace.events) if (t.lane === 'engine' && ++n === i) return t.seq;
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------- no-duplicate
@@ -660,15 +693,17 @@ export const PERMISSION_LEARNING_REQUESTS = 2;
 export function respectsPermissions(w: World, h: History = historyOf(w.trace)): Violation[] {
   const out: Violation[] = [];
   const changes = groupBy(h.permissions, (p) => `${p.object}.${p.field}`.toLowerCase());
-  const requests = w.org.requestLog.filter((e) => e.user === w.org.syncUser.id);
+  const log = w.org.requestLog;
   for (const list of changes.values()) {
     const { object, field } = list[0]!;
     list.forEach((change, i) => {
       if (change.access === 'edit') return;
-      const until = list[i + 1]?.at ?? Infinity;
-      const offending = requests.filter((r) => {
-        const t = Date.parse(r.at);
-        if (t < change.at || t >= until) return false;
+      // By request log position when the driver recorded it; by virtual time otherwise.
+      const from = change.requestLog ?? log.findIndex((r) => Date.parse(r.at) >= change.at);
+      const next = list[i + 1];
+      const until = next ? (next.requestLog ?? log.findIndex((r) => Date.parse(r.at) >= next.at)) : log.length;
+      const offending = log.slice(from < 0 ? log.length : from, until < 0 ? log.length : until).filter((r) => {
+        if (r.user !== w.org.syncUser.id) return false;
         if (r.object !== undefined && r.object.toLowerCase() !== object.toLowerCase()) return false;
         const named = (names: string[]) => names.some((n) => n.toLowerCase() === field.toLowerCase() || n.toLowerCase() === `${object}.${field}`.toLowerCase());
         return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead));
