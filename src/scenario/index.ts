@@ -4,3 +4,7 @@ export { loadScenario, loadScenarios, parseScenario, KNOWN_ACTIVITY_TYPES, KNOWN
 export { formatError, formatErrors, type ScenarioError, type ScenarioErrorCode } from './errors.ts';
 export { formatDuration, writeScenario, writeSteps, type WritableScenario, type WritableStep, type WriteOptions } from './write.ts';
 export { FieldCatalogue, mirroredMarketoFields, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
+export { applySetup, SetupError, type SetupTarget } from './setup.ts';
+export { RefTable, linkOf } from './refs.ts';
+export { runScenario, type RunOptions, type ScenarioFailure, type ScenarioResult } from './runner.ts';
+export { explainFailure, failureReport } from './report.ts';
