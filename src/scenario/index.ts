@@ -6,5 +6,5 @@ export { formatDuration, writeScenario, writeSteps, type WritableScenario, type 
 export { FieldCatalogue, mirroredMarketoFields, SALESFORCE_OBJECTS, type SalesforceObject } from './catalogue.ts';
 export { applySetup, SetupError, type SetupTarget } from './setup.ts';
 export { RefTable, linkOf } from './refs.ts';
-export { runScenario, type RunOptions, type ScenarioFailure, type ScenarioResult } from './runner.ts';
-export { explainFailure, failureReport } from './report.ts';
+// The runner (runner.ts, report.ts) is not re-exported here: it pulls in the World and the engine,
+// and served mode imports this module from mocks/, which must stay clear of src/engine.
