@@ -127,10 +127,10 @@ export async function serve(opts: ServeOptions = {}): Promise<ServedMode> {
   const emulators = new ServedEmulators({ clock, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   let origin = '';
 
-  const info = () => ({
+  const info = (reachedAt: string) => ({
     service: 'sync-sim serve',
-    salesforce: { loginUrl: origin, ...SERVED_CREDENTIALS.salesforce },
-    marketo: { baseUrl: origin, identity: `${origin}/identity/oauth/token`, ...SERVED_CREDENTIALS.marketo },
+    salesforce: { loginUrl: reachedAt, ...SERVED_CREDENTIALS.salesforce },
+    marketo: { baseUrl: reachedAt, identity: `${reachedAt}/identity/oauth/token`, ...SERVED_CREDENTIALS.marketo },
     scenario: emulators.scenario?.name ?? null,
     clock: { now: iso(clock.now()), held: clock.held },
   });

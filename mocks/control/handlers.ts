@@ -88,7 +88,8 @@ export type PropertyCheck = (
   opts: { permissionsFromSeq?: number },
 ) => { properties: Array<{ name: string; ok: boolean; violations: unknown[] }>; note?: string };
 
-export function controlHandlers(emu: ServedEmulators, info: () => Record<string, unknown>, checkProperties?: PropertyCheck): RequestHandler[] {
+/** `info(origin)` describes the server as the client reached it (the index page). */
+export function controlHandlers(emu: ServedEmulators, info: (origin: string) => Record<string, unknown>, checkProperties?: PropertyCheck): RequestHandler[] {
   const org = () => emu.sf.org;
   const inst = () => emu.mkto.instance;
   const admin = () => emu.sf.org.adminUser.id;
@@ -143,8 +144,9 @@ export function controlHandlers(emu: ServedEmulators, info: () => Record<string,
 
   const P = CONTROL_PREFIX;
   const handlers: RequestHandler[] = [
-    http.get(`*${P}`, endpoint(() => ok({ ...info(), endpoints: CONTROL_ENDPOINTS.map(([method, path, what]) => ({ method, path, what })) }))),
-    http.get(`*${P}/`, endpoint(() => ok({ ...info(), endpoints: CONTROL_ENDPOINTS.map(([method, path, what]) => ({ method, path, what })) }))),
+    ...[P, `${P}/`].map((path) =>
+      http.get(`*${path}`, endpoint(({ url }) => ok({ ...info(url.origin), endpoints: CONTROL_ENDPOINTS.map(([method, p, what]) => ({ method, path: p, what })) }))),
+    ),
 
     http.post(`*${P}/reset`, endpoint(() => {
       emu.reset();

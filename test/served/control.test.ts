@@ -356,6 +356,8 @@ describe('logs, properties, reset', () => {
     expect(na.body.error.message).toContain('POST');
     const index = await control<any>(served.origin, 'GET', '');
     expect(index.body.salesforce.username).toBe('sync@example.com');
+    expect(index.body.salesforce.loginUrl).toBe(served.origin);
+    expect(index.body.marketo.identity).toBe(`${served.origin}/identity/oauth/token`);
     expect(index.body.endpoints.length).toBeGreaterThan(20);
   });
 });
