@@ -82,6 +82,11 @@ export class MarketoInstance {
   readonly activityScanSpan: number;
 
   private readonly people = new Map<number, Stored>();
+  /**
+   * field name → value → ids, for the fields look-ups have asked for (built on first use, then kept in step by
+   * every write): a lookupField or filterType costs O(1) per value instead of a scan of every person.
+   */
+  private readonly lookups = new Map<string, Map<FieldValue, Set<number>>>();
   private nextPersonId = 1;
   private readonly log: RequestLogEntry[] = [];
   private nextSeq = 1;
@@ -224,6 +229,7 @@ export class MarketoInstance {
     p.set('updatedAt', now);
     for (const [def, v] of changes) if (v !== null) p.set(def.name, v);
     this.people.set(id, p);
+    for (const name of this.lookups.keys()) this.reindex(id, name, null, p.get(name) ?? null);
     const text = sourceText(opts.source, opts.reason);
     this.activityLog.append({
       leadId: id,
@@ -249,6 +255,7 @@ export class MarketoInstance {
       changed = true;
       if (v === null) p.delete(def.name);
       else p.set(def.name, v);
+      if (this.lookups.has(def.name)) this.reindex(id, def.name, old, v);
       this.activityLog.append({
         leadId: id,
         activityTypeId: ACTIVITY.changeDataValue,
@@ -263,7 +270,11 @@ export class MarketoInstance {
         change: { fieldId: def.id, name: def.name, oldValue: old, newValue: v },
       });
     }
-    if (changed) p.set('updatedAt', this.stamp());
+    if (changed) {
+      const before = p.get('updatedAt') ?? null;
+      p.set('updatedAt', this.stamp());
+      if (this.lookups.has('updatedAt')) this.reindex(id, 'updatedAt', before, p.get('updatedAt') ?? null);
+    }
   }
 
   /** A person created by someone (default: a Marketo user). Throws MarketoError on a bad value. */
@@ -283,6 +294,7 @@ export class MarketoInstance {
     const p = this.people.get(id);
     if (!p) throw new MarketoError('1004', `deletePerson: Lead ${id} not found`);
     this.people.delete(id);
+    this.unindex(id, p);
     this.activityLog.append({
       leadId: id,
       activityTypeId: ACTIVITY.deleteLead,
@@ -325,6 +337,7 @@ export class MarketoInstance {
     }
     for (const loserId of losers) {
       this.activityLog.reassign(loserId, winnerId);
+      this.unindex(loserId, this.people.get(loserId)!);
       this.people.delete(loserId);
     }
     this.update(winnerId, fill, { source: 'merge' });
@@ -380,13 +393,45 @@ export class MarketoInstance {
       if (c.ok && c.value !== null) wanted.add(c.value);
     }
     const out: number[] = [];
-    for (const [id, p] of this.people) {
-      let v = p.get(def.name) ?? null;
-      if (v === null) continue;
-      if (def.name === 'email' && typeof v === 'string') v = v.toLowerCase();
-      if (wanted.has(v)) out.push(id);
+    if (def.name === 'id') {
+      for (const v of wanted) if (typeof v === 'number' && this.people.has(v)) out.push(v);
+    } else {
+      const index = this.lookupIndex(def.name);
+      for (const v of wanted) for (const id of index.get(v) ?? []) out.push(id);
     }
-    return out.sort((a, b) => a - b);
+    return [...new Set(out)].sort((a, b) => a - b);
+  }
+
+  /** The value index of `name`, built from every person on first use. */
+  private lookupIndex(name: string): Map<FieldValue, Set<number>> {
+    let index = this.lookups.get(name);
+    if (!index) {
+      index = new Map();
+      this.lookups.set(name, index);
+      for (const [id, p] of this.people) this.reindex(id, name, null, p.get(name) ?? null);
+    }
+    return index;
+  }
+
+  /** Moves `id` from `before` to `after` in the index of `name` (emails match case-insensitively). */
+  private reindex(id: number, name: string, before: FieldValue, after: FieldValue): void {
+    const index = this.lookups.get(name)!;
+    const key = (v: FieldValue): FieldValue => (name === 'email' && typeof v === 'string' ? v.toLowerCase() : v);
+    if (before !== null) {
+      const ids = index.get(key(before));
+      ids?.delete(id);
+      if (ids?.size === 0) index.delete(key(before));
+    }
+    if (after !== null) {
+      const k = key(after);
+      let ids = index.get(k);
+      if (!ids) index.set(k, (ids = new Set()));
+      ids.add(id);
+    }
+  }
+
+  private unindex(id: number, p: Stored): void {
+    for (const name of this.lookups.keys()) this.reindex(id, name, p.get(name) ?? null, null);
   }
 
   /** GET leads.json by filter: the matching ids, or a response-level error. */
