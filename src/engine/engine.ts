@@ -267,6 +267,20 @@ export class SyncEngine {
     return map;
   }
 
+  /** Salesforce ids of links marked deleted. */
+  private deletedSfIds(state: EngineState): Set<string> {
+    const ids = new Set<string>();
+    for (const link of Object.values(state.links)) if (link.deleted) ids.add(link.sfId);
+    return ids;
+  }
+
+  /** linkOf for many look-ups while the links do not change: the first link per Salesforce id. */
+  private linksBySfId(state: EngineState): Map<string, LinkState> {
+    const map = new Map<string, LinkState>();
+    for (const link of Object.values(state.links)) if (!map.has(link.sfId)) map.set(link.sfId, link);
+    return map;
+  }
+
   private linkOf(state: EngineState, sfId: string): LinkState | undefined {
     for (const link of Object.values(state.links)) if (link.sfId === sfId) return link;
     return undefined;
@@ -340,8 +354,15 @@ export class SyncEngine {
     const pairs = new Map<number, Pair>();
 
     // Lifecycle first (deletes, merges, conversions), leads before contacts, so relinks happen before new contacts are seen.
+    // Most polled rows are plain edits, for which lifecycle() does nothing: skip those without a scan of the links
+    // per row (rows that are deleted, converted, or share an id with a deleted link still go through it).
+    let deletedIds = this.deletedSfIds(state);
     for (const object of ['Lead', 'Contact'] as const) {
-      for (const row of polled[object]) await this.lifecycle(state, object, row, linkUpdates, pairs);
+      for (const row of polled[object]) {
+        if (row.IsDeleted !== true && !(object === 'Lead' && row.IsConverted === true) && !deletedIds.has(row.Id)) continue;
+        await this.lifecycle(state, object, row, linkUpdates, pairs);
+        deletedIds = this.deletedSfIds(state);
+      }
     }
     // Retries of records Marketo could not take last time.
     const retryIds = Object.entries(state.sfRetry ?? {});
@@ -384,10 +405,11 @@ export class SyncEngine {
     report: CycleReport,
   ): Promise<void> {
     const newRows: Array<{ object: SfObject; row: SfRow }> = [];
+    const bySfId = this.linksBySfId(state); // nothing below changes the links until syncPairs
     for (const object of ['Lead', 'Contact'] as const) {
       for (const row of [...polled[object], ...retryRows[object]]) {
         if (row.IsDeleted === true || (object === 'Lead' && row.IsConverted === true)) continue;
-        const link = this.linkOf(state, row.Id);
+        const link = bySfId.get(row.Id);
         if (link) {
           if (link.deleted) continue;
           // Echo suppression by the ancestor: a row equal to the last agreed values carries no change
