@@ -7,6 +7,7 @@ import type { CommandModule } from './command.ts';
 
 const modules: CommandModule[] = [
   // one import per subcommand module, e.g. (await import('./run.ts')).default,
+  (await import('./fuzz.ts')).default,
   (await import('./serve.ts')).default,
   (await import('./run.ts')).default,
   (await import('./replay.ts')).default,
