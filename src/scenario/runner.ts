@@ -79,8 +79,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     interval: scenario.sync.intervalMs,
     winner,
     ...(opts.mutant ? { mutant: opts.mutant } : {}),
-    // Each HTTP request the engine sends, in order with its decisions.
-    onRequest: (r) => world?.trace.record(r.system, 'request', `${r.method} ${r.path}`),
+    // A request sent while the engine is dead never reaches the fault plan (where requests are traced).
+    onRequest: (r) => {
+      if (world && deadEngine(world)) world.trace.record(r.system, 'request', `${r.method} ${r.path} (engine dead: refused)`);
+    },
   });
   const w = world;
   if (opts.onEvent) {
@@ -91,7 +93,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       return e;
     };
   }
-  traceFiredFaults(w);
+  traceRequestsAndFaults(w);
   w.trace.record('world', 'scenario', `${scenario.name} (seed ${seed})`, { file: scenario.file });
 
   let failure: ScenarioFailure | undefined;
@@ -150,13 +152,29 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
  * Puts each fault that strikes a request into the trace, where it happens
  * (a thin adapter: the World's fault plan decides, the runner only listens).
  */
-function traceFiredFaults(w: World): void {
+function traceRequestsAndFaults(w: World): void {
   const decide = w.faults.decide.bind(w.faults);
   w.faults.decide = (system, request, isWrite, isAuth) => {
+    // Every request the engine sends passes here first, with its full URL: trace it in order with the engine's decisions.
+    w.trace.record(system, 'request', describeRequest(request));
     const fault = decide(system, request, isWrite, isAuth);
     if (fault) w.trace.record('fault', 'fired', `${system} ${fault.kind} strikes ${request.method} ${new URL(request.url).pathname}`);
     return fault;
   };
+}
+
+/** `GET /services/data/v59.0/query q=SELECT …`: the path and the query parameters that say what was asked (no tokens). */
+export function describeRequest(request: Request): string {
+  const url = new URL(request.url);
+  const params = [...url.searchParams]
+    .filter(([k]) => k !== 'access_token' && k !== 'client_secret' && k !== 'password')
+    .map(([k, v]) => `${k}=${v.length > 240 ? `${v.slice(0, 240)}…` : v}`);
+  return `${request.method} ${url.pathname}${params.length ? ` ${params.join(' ')}` : ''}`;
+}
+
+/** Whether the World's crash switch is refusing the engine's requests (read without changing the World). */
+function deadEngine(w: World): boolean {
+  return (w as unknown as { crashed?: boolean }).crashed === true;
 }
 
 /** Executes steps against one world; keeps what later steps need (the ref table, the permission boundary). */
