@@ -154,11 +154,8 @@ export async function checkExpectation(ctx: CheckContext, check: Expectation): P
       let problem = person.sfdcType !== check.sfdcType ? `sfdcType is ${show(person.sfdcType)}` : isEmpty(id) ? `${idField} is empty` : undefined;
       if (!problem) {
         const record = world.org.get(check.sfdcType, String(id), { includeDeleted: true });
+        // The person's link is the engine's word on which record the pair is now (a new lead after a delete, say).
         if (!record) problem = `${idField} ${String(id)} names no ${check.sfdcType}`;
-        else {
-          const known = refs.entry(check.ref).sfHistory.filter((h) => h.object === check.sfdcType).at(-1);
-          if (known && known.id !== String(id) && check.sfdcType === 'Lead') problem = `${idField} is ${String(id)}, not \`${check.ref}\`'s Lead ${known.id}`;
-        }
       }
       return problem ? { message: `person ${person.id} (\`${check.ref}\`) is not linked to a ${check.sfdcType}: ${problem}`, expected: `sfdcType = "${check.sfdcType}" with ${idField} set`, found } : undefined;
     }
