@@ -46,6 +46,16 @@ describe('sync-sim replay', () => {
     expect(html.match(/<tr/g)!.length).toBe(html.match(/<\/tr>/g)!.length);
   });
 
+  it('--html highlights the failed check and states the verdict for a failing scenario', async () => {
+    const dir = tempDir({ 'f.yaml': FAILING });
+    const page = join(dir, 'f.html');
+    const r = await cli('replay', join(dir, 'f.yaml'), '--html', page);
+    expect(r.code).toBe(1);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/<dt>verdict<\/dt><dd>FAIL at step 4 \(line 10\): Salesforce Lead \w+ \(`alice`\) Title differs<\/dd>/);
+    expect(html).toMatch(/<tr class="world k-fail hl bad">.*step 4 \(expect\) failed/);
+  });
+
   it('--help shows examples', async () => {
     const r = await cli('replay', '--help');
     expect(r.code).toBe(0);
