@@ -36,6 +36,7 @@ export type ExtraCheck = (w: Driver['world']) => Violation[];
 export async function settleAndCheck(driver: Driver, extra?: ExtraCheck): Promise<SettleResult> {
   const w = driver.world;
   w.faults.clear();
+  driver.cancelRaces();
   w.trace.record('world', 'settle', 'faults stop, users stop: running until quiet');
   let quietAfter: number | undefined;
   let last = '';
@@ -160,8 +161,9 @@ export function caseArbitrary(opts: PropertyOptions = {}): fc.Arbitrary<CaseInpu
       marketo: fc.integer({ min: 0, max: 2 }),
       ruleOn: fc.boolean(),
       spare: fc.constant(3),
+      titleToSalesforce: fc.boolean(),
     }),
-    faults: opts.faults === false ? fc.constant([] as FaultChoice[]) : fc.subarray([...FAULT_CHOICES], { minLength: 0, maxLength: 3 }),
+    faults: opts.faults === false ? fc.constant([] as FaultChoice[]) : fc.subarray([...FAULT_CHOICES], { minLength: 1, maxLength: 4 }),
   });
   return fc.tuple(config, fc.commands([commandArbitrary({ races: opts.races === true })], { maxCommands: opts.maxCommands ?? 14 }));
 }

@@ -122,6 +122,11 @@ export class Driver {
     this.races.push({ remaining: Math.max(1, afterRequests), step });
   }
 
+  /** Drops race edits that have not fired (people stop editing). */
+  cancelRaces(): void {
+    this.races.length = 0;
+  }
+
   /** Race edits still waiting (the engine sent fewer requests than they asked for). */
   get pendingRaces(): number {
     return this.races.length;

@@ -280,8 +280,8 @@ export function commandArbitrary(mix: CommandMix = {}): fc.Arbitrary<SimCommand>
     { arbitrary: merge, weight: 1 },
     { arbitrary: permission, weight: 1 },
     { arbitrary: rule, weight: 1 },
-    { arbitrary: hotWithoutPhone, weight: 1 },
-    { arbitrary: fault, weight: 3 },
+    { arbitrary: hotWithoutPhone, weight: 2 },
+    { arbitrary: fault, weight: 4 },
     { arbitrary: restart, weight: 1 },
   ];
   if (mix.races) arbs.push({ arbitrary: race, weight: 6 });

@@ -85,6 +85,8 @@ const FAILURE_ACTIVITY_NAME = 'SFDC Sync Failure';
 export const KNOWN_ENGINE_BUGS: Record<string, string> = {
   'merge-loser-orphaned':
     "a Salesforce merge whose survivor's person was deleted in Marketo: the engine's Marketo merge is refused (1004), it drops the loser's link anyway, and the loser's person stays behind pointing at the merged-away record (DESIGN §4: merges leave no orphan links)",
+  'lock-on-create-logged-as-rejection':
+    "Sync Person to SFDC's lead create answered UNABLE_TO_LOCK_ROW (a transient per-record error) is treated as a rejection: a failure activity is written, though the next cycle creates the lead (DESIGN §4: locks are retried)",
   'activity-logged-again-after-crash':
     'the engine writes the failure activity, then dies before saving that it did; after the restart it logs the same failure again (DESIGN §4: a crash duplicates nothing)',
 };
@@ -542,7 +544,8 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
   for (const act of activities) {
     const code = String(act.primaryAttributeValue);
     if (TRANSIENT_CODES.has(code)) {
-      out.push({ property: 'error-logged', message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(attr(act, 'message'))}` }] });
+      const onCreate = attr(act, 'operation') === 'create';
+      out.push({ property: 'error-logged', ...(onCreate ? { tag: 'lock-on-create-logged-as-rejection' } : {}), message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(attr(act, 'message'))}` }] });
     }
   }
   // Each distinct rejection: at least one activity, and no more than the times the failure could have cleared and come back.

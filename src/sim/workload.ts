@@ -92,6 +92,8 @@ export interface WorkloadShape {
   ruleOn: boolean;
   /** Spare members for creates during the run. */
   spare: number;
+  /** Per-field winner override (DESIGN §1.8: configurable per object and per field): Lead.Title goes to Salesforce. */
+  titleToSalesforce?: boolean;
 }
 
 /** The scenario's setup: one population split over both systems, the custom field, the rule. */
@@ -119,7 +121,7 @@ export function setupOf(seed: number, shape: WorkloadShape): { scenario: Writabl
         fields: { firstName: m.firstName, lastName: m.lastName, company: m.company, email: m.email, title: m.title, city: m.city },
       })),
     },
-    sync: { intervalMs: 5 * 60_000, winner: { Lead: 'marketo', Contact: 'salesforce' }, fieldWinners: {} },
+    sync: { intervalMs: 5 * 60_000, winner: { Lead: 'marketo', Contact: 'salesforce' }, fieldWinners: shape.titleToSalesforce ? { 'Lead.Title': 'salesforce' } : {} },
     steps: [],
   };
   return { scenario, spare: members.slice(shape.salesforce + shape.marketo) };
