@@ -439,8 +439,9 @@ export class SyncEngine {
       if (!pairs.has(link.personId)) pairs.set(link.personId, { link });
     }
 
-    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report);
-    report.peopleCreated += await this.createPeople(state, sets, newRows);
+    const orphans: Array<{ object: SfObject; row: SfRow }> = [];
+    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report, orphans);
+    report.peopleCreated += await this.createPeople(state, sets, [...newRows, ...orphans]);
     await this.retryPendingPeople(state, sets, report);
   }
 
@@ -588,6 +589,8 @@ export class SyncEngine {
     pairList: Pair[],
     linkUpdates: Map<number, Record<string, unknown>>,
     report: { sfUpdated: number; mktoUpdated: number; rejected: number },
+    /** Rows whose person was deleted in Marketo: the caller creates their new person in this same cycle. */
+    orphans?: Array<{ object: SfObject; row: SfRow }>,
   ): Promise<void> {
     // Salesforce rows we lack. A pair not in the poll has not changed in Salesforce since it was last synced, so its
     // values are the ancestor's, unless the pair is pending, has fields never synced, or must be read fresh.
@@ -642,7 +645,9 @@ export class SyncEngine {
       if (!person) {
         // Deleted in Marketo: Marketo re-creates the person when the record changes next (reference A12).
         delete state.links[String(link.personId)];
-        (state.sfRetry ??= {})[link.sfId] = link.object;
+        // With the record's row in hand (it changed in Salesforce), the new person is made now, not a cycle later.
+        if (orphans && pair.row) orphans.push({ object: link.object, row: pair.row });
+        else (state.sfRetry ??= {})[link.sfId] = link.object;
         this.emit({ type: 'unlink', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
         continue;
       }
