@@ -74,8 +74,27 @@ export interface SyncPersonResult {
   error?: { errorCode: string; message: string; fields: string[] };
 }
 
-/** Mutants the engine knows (see EngineOptions.mutant). */
-export const MUTANTS = ['skip-sync-user-edits', 'marketo-always-wins', 'log-every-cycle', 'no-lookup-before-create', 'watermark-first'] as const;
+/**
+ * Deliberately broken variants (see EngineOptions.mutant), for checking that the conformance suite catches each
+ * one. The list and what each breaks is src/sim/mutants.ts; these are the same names, each implemented below.
+ */
+export const MUTANTS = [
+  'salesforce-wins-leads',
+  'echo-by-last-modified-by',
+  'no-retry-on-lock',
+  'log-failure-every-cycle',
+  'write-hidden-fields',
+  'watermark-before-write',
+  'flow-action-no-duplicate-check',
+] as const;
+export type MutantName = (typeof MUTANTS)[number];
+
+/** The mutant named in the options, checked: an unknown name is a mistake, not the reference engine. */
+export function checkMutant(name: string | undefined): MutantName | undefined {
+  if (name === undefined) return undefined;
+  if ((MUTANTS as readonly string[]).includes(name)) return name as MutantName;
+  throw new Error(`unknown engine mutant "${name}"; the mutants are: ${MUTANTS.join(', ')}`);
+}
 
 
 /** Answers that mean the field set is stale: Salesforce's unknown/unwritable field, Marketo's unknown field. */
@@ -112,13 +131,17 @@ export class SyncEngine {
   private mktoFields: MarketoFieldInfo[] | undefined;
   private mktoDescribedAt = -Infinity;
   private readonly fieldSignature: Partial<Record<SfObject, string>> = {};
+  /** The write-hidden-fields mutant's memory: every field ever mapped, per object. */
+  private readonly everMapped: Record<SfObject, Map<string, MappedField>> = { Lead: new Map(), Contact: new Map() };
   private cycleNo = 0;
   private busy: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly lookBackMs: number;
+  private readonly mutantName: MutantName | undefined;
 
   constructor(private readonly opts: EngineOptions) {
+    this.mutantName = checkMutant(opts.mutant);
     this.clock = opts.clock;
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.lookBackMs = opts.lookBackMs ?? 60_000;
@@ -131,7 +154,7 @@ export class SyncEngine {
       onRetry: onRetry('marketo'),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
-    this.failures = new FailureLog(this.mkto, opts.clock, (e) => this.emit(e), opts.mutant === 'log-every-cycle');
+    this.failures = new FailureLog(this.mkto, opts.clock, (e) => this.emit(e), this.mutantName === 'log-failure-every-cycle');
     this.schedule = new Schedule<CycleReport>(opts.clock, opts.intervalMs ?? DEFAULT_INTERVAL_MS, () => this.runCycle());
   }
 
@@ -181,8 +204,16 @@ export class SyncEngine {
     this.opts.trace?.(event);
   }
 
-  private mutant(name: (typeof MUTANTS)[number]): boolean {
-    return this.opts.mutant === name;
+  private mutant(name: MutantName): boolean {
+    return this.mutantName === name;
+  }
+
+  private winnerPolicy(): WinnerPolicy | undefined {
+    if (!this.mutant('salesforce-wins-leads')) return this.opts.winner;
+    // Broken on purpose: wherever Marketo would win a lead field, Salesforce does.
+    const fields: WinnerPolicy['fields'] = { ...this.opts.winner?.fields };
+    for (const key of Object.keys(fields) as Array<keyof typeof fields>) if (key.startsWith('Lead.')) fields[key] = 'salesforce';
+    return { ...this.opts.winner, Lead: 'salesforce', fields };
   }
 
   private async loadState(): Promise<EngineState> {
@@ -220,6 +251,7 @@ export class SyncEngine {
     const sets: FieldSets = { Lead: [], Contact: [], system: { Lead: [], Contact: [] } };
     for (const object of SF_OBJECTS) {
       sets[object] = resolveFieldSet(object, sfFields[object], this.mktoFields!);
+      if (this.mutant('write-hidden-fields')) sets[object] = this.ignoreFieldSecurity(object, sets[object], sfFields[object]);
       const visible = new Set(sfFields[object].map((f) => f.name));
       sets.system[object] = SYSTEM_FIELDS[object].filter((f) => visible.has(f));
       const readable = sets[object].map((f) => f.sf);
@@ -233,6 +265,17 @@ export class SyncEngine {
     }
     this.fieldSets = sets;
     return sets;
+  }
+
+  /**
+   * Broken on purpose (write-hidden-fields): field-level security is ignored. A field once mapped stays mapped after
+   * the sync user loses sight of it, and every field that is not a formula counts as creatable and updatable.
+   */
+  private ignoreFieldSecurity(object: SfObject, fields: MappedField[], described: readonly SfFieldInfo[]): MappedField[] {
+    const calculated = new Set(described.filter((f) => f.calculated === true).map((f) => f.name));
+    const memory = this.everMapped[object];
+    for (const f of fields) memory.set(f.sf, calculated.has(f.sf) ? f : { ...f, createable: true, updateable: true });
+    return [...memory.values()];
   }
 
   private mktoReadFields(sets: FieldSets): string[] {
@@ -250,7 +293,7 @@ export class SyncEngine {
   private selectList(sets: FieldSets, object: SfObject): string[] {
     const names = new Set<string>(['Id', ...sets.system[object]]);
     for (const f of sets[object]) names.add(f.sf);
-    if (this.mutant('skip-sync-user-edits')) names.add('LastModifiedById');
+    if (this.mutant('echo-by-last-modified-by')) names.add('LastModifiedById');
     return [...names];
   }
 
@@ -372,7 +415,7 @@ export class SyncEngine {
       if (ids.length > 0) retryRows[object] = await this.readByIds(sets, object, ids);
     }
     state.sfRetry = {};
-    if (this.mutant('watermark-first')) {
+    if (this.mutant('watermark-before-write')) {
       // Broken on purpose: the watermarks move before the work they cover is done.
       this.moveWatermarks(state, polled, nextToken);
       await this.save();
@@ -659,7 +702,7 @@ export class SyncEngine {
         mkWrites.set(link.personId, w);
         continue;
       }
-      if (this.mutant('skip-sync-user-edits') && pair.row && pair.row.LastModifiedById === this.sf.userId) continue;
+      if (this.mutant('echo-by-last-modified-by') && pair.row && pair.row.LastModifiedById === this.sf.userId) continue;
       const fields = sets[link.object];
       const sfValues = pair.row ? this.sfCanon(fields, pair.row) : { ...link.ancestor };
       const mkValues = this.mkCanon(fields, person);
@@ -669,7 +712,7 @@ export class SyncEngine {
         ancestor: link.ancestor,
         sf: sfValues,
         mkto: mkValues,
-        policy: this.mutant('marketo-always-wins') ? { Lead: 'marketo', Contact: 'marketo' } : this.opts.winner,
+        policy: this.winnerPolicy(),
       });
       const toSf = outcomes.filter((o) => o.decision === 'to-salesforce');
       const toMk = outcomes.filter((o) => o.decision === 'to-marketo');
@@ -741,12 +784,14 @@ export class SyncEngine {
             return;
           }
           const e = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
-          if (e.statusCode === 'UNABLE_TO_LOCK_ROW' && attempt < this.retry.maxAttempts) {
+          // The no-retry-on-lock mutant (broken on purpose) takes a lock for a rejection: no backoff, an activity.
+          const lock = e.statusCode === 'UNABLE_TO_LOCK_ROW' && !this.mutant('no-retry-on-lock');
+          if (lock && attempt < this.retry.maxAttempts) {
             locked.push(w);
             return;
           }
           failed++;
-          if (LIFECYCLE_CODES.has(e.statusCode) || e.statusCode === 'UNABLE_TO_LOCK_ROW') {
+          if (LIFECYCLE_CODES.has(e.statusCode) || lock) {
             link.retry = true;
             this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
             return;
@@ -994,13 +1039,29 @@ export class SyncEngine {
         const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
         this.emit({ type: 'retry', at: this.clock.now(), system: 'salesforce', operation: 'create Lead', attempt, delayMs: delay, error: describeError(err) });
         await this.clock.sleep(delay);
-        if (!this.mutant('no-lookup-before-create')) {
+        // The flow-action-no-duplicate-check mutant (broken on purpose) creates again without looking first.
+        if (!this.mutant('flow-action-no-duplicate-check')) {
           const found = await this.findCreatedLead(state, pending);
           if (found) {
             result = { id: found, success: true, errors: [] };
           }
         }
         if (!result) continue;
+      }
+      const locked = !result!.success && result!.errors[0]?.statusCode === 'UNABLE_TO_LOCK_ROW' && !this.mutant('no-retry-on-lock');
+      if (locked) {
+        // A row lock is transient and saved nothing: wait and create again; no failure activity (DESIGN §4).
+        delete pending.createStartedAt;
+        if (attempt < this.retry.maxAttempts) {
+          const delay = backoffDelay(this.retry, attempt);
+          this.emit({ type: 'retry', at: this.clock.now(), system: 'salesforce', operation: 'create Lead', attempt, delayMs: delay, error: 'UNABLE_TO_LOCK_ROW' });
+          await this.clock.sleep(delay);
+          continue;
+        }
+        // Still locked: the cycle tries again (retryPendingPeople), still without logging it as a rejection.
+        const e = result!.errors[0]!;
+        pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
+        return { personId, outcome: 'failed', error: pick(pending.failure) };
       }
       if (!result!.success || !result!.id) {
         const e = result!.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };

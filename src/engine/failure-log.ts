@@ -41,7 +41,7 @@ export class FailureLog {
     private readonly mkto: MarketoClient,
     private readonly clock: Clock,
     private readonly trace: Trace,
-    /** The `log-every-cycle` mutant: forget what was logged. */
+    /** The `log-failure-every-cycle` mutant: forget what was logged. */
     private readonly everyTime = false,
   ) {}
 

@@ -100,7 +100,7 @@ describe('conflicts are settled per field (DESIGN §1.8)', () => {
   });
 
   it('(the check above catches an engine that skips records the sync user modified last)', async () => {
-    expect(await editBetweenReadAndWrite('skip-sync-user-edits')).toBeNull();
+    expect(await editBetweenReadAndWrite('echo-by-last-modified-by')).toBeNull();
   });
 
   it('values keep their type through a round trip (numbers, booleans, blanks)', async () => {

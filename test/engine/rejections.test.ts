@@ -53,7 +53,7 @@ describe('a validation rule rejecting an update (DESIGN §1.7)', () => {
   });
 
   it('(the check above catches an engine that logs every cycle)', async () => {
-    const { w, bad } = await rejectedFor(3, 'log-every-cycle');
+    const { w, bad } = await rejectedFor(3, 'log-failure-every-cycle');
     expect(failureActivities(w, bad.personId).length).toBeGreaterThan(1);
   });
 

@@ -56,7 +56,7 @@ describe('a crash between any two requests of a cycle, then a restart from the s
   it('(the check above catches an engine that moves its watermarks before the work is saved)', async () => {
     let lost = 0;
     for (let k = 5; k <= 8; k++) {
-      const { w, b } = await busyWorld('watermark-first');
+      const { w, b } = await busyWorld('watermark-before-write');
       w.crashEngineAfter(k);
       await w.advance('5m');
       w.restartEngine();

@@ -124,7 +124,7 @@ describe('never two leads for one person (DESIGN §4)', () => {
   });
 
   it('(the check above catches an engine that creates again without looking)', async () => {
-    const { w } = await createWithLostAnswer('no-lookup-before-create');
+    const { w } = await createWithLostAnswer('flow-action-no-duplicate-check');
     expect(leadsWithEmail(w, 'once@only.test').length).toBeGreaterThan(1);
   });
 });
