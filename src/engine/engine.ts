@@ -891,30 +891,8 @@ export class SyncEngine {
       let mine = rows.filter((r) => r.object === object);
       if (mine.length === 0) continue;
       const fields = sets[object];
-      // A person may already carry this record's id (made by a run that died before saving its state, or linked by
-      // someone else): adopt it with no ancestor, so the first merge keeps edits made there since, instead of
-      // overwriting them with an upsert.
       const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
-      const existing = await this.mkto.getLeads(lookup, mine.map((m) => m.row.Id), ['id', lookup]);
-      const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
-      mine = mine.filter(({ row }) => {
-        const personId = owner.get(row.Id);
-        if (personId === undefined || state.links[String(personId)]) return true;
-        state.links[String(personId)] = {
-          personId,
-          object,
-          sfId: row.Id,
-          ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
-          ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-          ancestor: {},
-          retry: true,
-          logged: [],
-        };
-        this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
-        return false;
-      });
-      if (mine.length === 0) continue;
-      const inputs = mine.map(({ row }) => {
+      const inputOf = (row: SfRow): Record<string, unknown> => {
         const rec: Record<string, unknown> = {};
         for (const f of fields) {
           if (!f.mktoWritable) continue;
@@ -929,9 +907,47 @@ export class SyncEngine {
           if (typeof row.AccountId === 'string') rec.sfdcAccountId = row.AccountId;
         }
         return rec;
-      });
-      // Upsert on the Salesforce id: a replay after a lost answer updates the person it already made.
-      const results = await this.mkto.syncLeads('createOrUpdate', lookup, inputs);
+      };
+      // Create only: a person that already carries this record's id (made by a run that died before saving its
+      // state, or linked by someone else) comes back 1005 "Lead already exists" and is looked up then, instead of a
+      // look-up before every batch (which doubled a backfill's Marketo calls).
+      let results = await this.mkto.syncLeads('createOnly', lookup, mine.map(({ row }) => inputOf(row)));
+      const taken = results.flatMap((r, i) => (r.status === 'skipped' && r.reasons[0]?.code === '1005' ? [i] : []));
+      if (taken.length > 0) {
+        const existing = await this.mkto.getLeads(lookup, taken.map((i) => mine[i]!.row.Id), ['id', lookup]);
+        const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
+        const adopted = new Set<number>();
+        const again: number[] = [];
+        for (const i of taken) {
+          const row = mine[i]!.row;
+          const personId = owner.get(row.Id);
+          if (personId === undefined || state.links[String(personId)]) {
+            again.push(i);
+            continue;
+          }
+          // Adopt it with no ancestor, so the first merge keeps edits made there since, instead of overwriting them.
+          state.links[String(personId)] = {
+            personId,
+            object,
+            sfId: row.Id,
+            ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
+            ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
+            ancestor: {},
+            retry: true,
+            logged: [],
+          };
+          this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
+          adopted.add(i);
+        }
+        if (again.length > 0) {
+          // Upsert on the Salesforce id: the person is linked to another record, or vanished since.
+          const upserted = await this.mkto.syncLeads('createOrUpdate', lookup, again.map((i) => inputOf(mine[i]!.row)));
+          again.forEach((i, j) => (results[i] = upserted[j]!));
+        }
+        mine = mine.filter((_, i) => !adopted.has(i));
+        results = results.filter((_, i) => !adopted.has(i));
+      }
+      if (mine.length === 0) continue;
       let ok = 0;
       mine.forEach(({ row }, i) => {
         const r = results[i]!;
