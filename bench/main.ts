@@ -1,0 +1,139 @@
+/**
+ * `npm run bench`: every figure of issue 8 with its target, in one table.
+ *
+ *   npm run bench                 the full run (exit 1 if a target is missed)
+ *   npm run bench -- --quick      CI's reduced run: enforces what noise cannot move
+ *                                 (API call counts, the growth ratio with a margin,
+ *                                 memory); timings are printed, not enforced
+ *   npm run bench -- --json       the same figures as [{name, value, unit, target, met}]
+ *
+ * Each group of figures runs in its own child process (bench/child.ts), so
+ * that its timings and its peak memory are its own; a figure and its
+ * baseline are always measured in the same process and run.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatTable, judge, minimumBackfillCalls, type Measured } from './figures.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const json = args.includes('--json');
+const unknown = args.filter((a) => a !== '--quick' && a !== '--json');
+if (unknown.length) {
+  process.stderr.write(`bench: unknown argument(s) ${unknown.join(' ')}; use --quick and/or --json\n`);
+  process.exit(2);
+}
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+function log(line: string): void {
+  // Progress goes to stderr so that --json output stays clean.
+  process.stderr.write(`${line}\n`);
+}
+
+/** Runs one group in a child process; resolves to the JSON object it printed last. */
+function child(group: string, extra: string[] = []): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', CHILD, group, ...extra, ...(quick ? ['--quick'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`bench group '${group}' exited with ${code}`));
+      try {
+        resolve(JSON.parse(last) as Record<string, number>);
+      } catch {
+        reject(new Error(`bench group '${group}' printed no result: ${last.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const measured: Measured[] = [];
+
+  log(`bench${quick ? ' --quick' : ''}: simulated day (10,000 linked leads)…`);
+  const day = await child('day');
+  const daySeconds = day.dayScaledMs! / 1000;
+  measured.push(
+    {
+      name: quick ? `simulated day: wall (${day.cycles} of 288 cycles, scaled)` : 'simulated day: wall (288 cycles)',
+      value: daySeconds,
+      unit: 's',
+      target: { op: '<=', value: 5 },
+      enforce: 'full-only',
+    },
+    { name: 'simulated day: cycles per second', value: 288 / daySeconds, unit: 'cycles/s' },
+    { name: 'idle cycle: API calls (both systems)', value: day.idleCalls!, unit: 'calls', target: { op: '<=', value: 4 } },
+    { name: 'idle cycle: Salesforce calls', value: day.idleSf!, unit: 'calls' },
+    { name: 'idle cycle: Marketo calls', value: day.idleMkto!, unit: 'calls' },
+    { name: 'busy cycle: API calls (day average)', value: day.busyCalls!, unit: 'calls' },
+  );
+
+  log('bench: backfill, growth and memory at 100,000 records…');
+  const large = await child('large');
+  const n = large.records!;
+  const min = minimumBackfillCalls(n);
+  const backfillCalls = large.backfillSfCalls! + large.backfillMktoCalls!;
+  measured.push(
+    { name: 'backfill 100k: wall', value: large.backfillMs! / 1000, unit: 's' },
+    { name: 'backfill 100k: records per second', value: n / (large.backfillMs! / 1000), unit: 'records/s', target: { op: '>=', value: 5000 }, enforce: 'full-only' },
+    { name: 'backfill 100k: API calls', value: backfillCalls, unit: 'calls' },
+    { name: 'backfill 100k: minimum calls (pages + writes)', value: min.total, unit: 'calls' },
+    { name: 'backfill 100k: calls / minimum', value: backfillCalls / min.total, unit: '×', target: { op: '<=', value: 1.05 } },
+    { name: 'growth: busy cycle at 10k', value: day.growthMs!, unit: 'ms' },
+    { name: 'growth: busy cycle at 100k', value: large.growthMs!, unit: 'ms' },
+    {
+      name: 'growth: 100k / 10k (same changes)',
+      value: large.growthMs! / day.growthMs!,
+      unit: '×',
+      target: { op: '<=', value: 1.5 },
+      quickTarget: { op: '<=', value: 2 },
+    },
+    { name: 'memory: peak RSS, 100k records each side', value: large.maxRssBytes! / 2 ** 20, unit: 'MB', target: { op: '<=', value: 1024 } },
+  );
+
+  const cores = Math.max(1, Math.min(2, availableParallelism()));
+  const seconds = quick ? 8 : 30;
+  log(`bench: fuzz throughput, ${cores} worker(s) × ${seconds} s…`);
+  const workers = await Promise.all(Array.from({ length: cores }, (_, i) => child('fuzz', [String(seconds), String(i + 1)])));
+  const runsPerMinute = workers.reduce((sum, w) => sum + (w.runs! / w.elapsedMs!) * 60_000, 0);
+  measured.push(
+    { name: `fuzz: property runs per minute (${cores} cores)`, value: runsPerMinute, unit: 'runs/min', target: { op: '>=', value: 1500 }, enforce: 'full-only' },
+    { name: 'fuzz: runs that broke a property', value: workers.reduce((s, w) => s + w.violations!, 0), unit: 'runs' },
+  );
+
+  log('bench: overhead of one call through msw and jsforce…');
+  const o = await child('overhead');
+  measured.push(
+    { name: 'overhead: jsforce update through msw', value: o.httpUs!, unit: 'µs/call' },
+    { name: 'overhead: same update on the org model', value: o.directUs!, unit: 'µs/call' },
+    { name: 'overhead: ratio HTTP / model', value: o.ratio!, unit: '×' },
+    { name: 'overhead: of which msw + jsforce + node http', value: o.mswJsforceUs!, unit: 'µs/call' },
+    { name: 'overhead: of which emulator HTTP layer', value: o.emulatorHttpUs!, unit: 'µs/call' },
+    { name: 'overhead: of which org model', value: o.modelUs!, unit: 'µs/call' },
+  );
+
+  const { figures, failed } = judge(measured, quick);
+  const notEnforced = new Set(measured.filter((m) => quick && m.enforce === 'full-only').map((m) => m.name));
+  if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  else {
+    process.stdout.write(`${formatTable(figures, notEnforced)}\n`);
+    process.stdout.write(`bench${quick ? ' --quick' : ''}: ${figures.length} figures, ${failed.length} enforced target(s) missed, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+  for (const f of failed) log(`bench: target missed: ${f.name} = ${f.value} ${f.unit} (target ${f.target})`);
+  return failed.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
