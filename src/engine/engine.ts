@@ -614,13 +614,40 @@ export class SyncEngine {
       await this.mkto.mergeLeads(winner.personId, [loser.personId]);
     } catch (err) {
       if (isTransient(err) || err instanceof QuotaExhausted) throw err;
-      // Already merged (a replay after a crash) or the person is gone: nothing left to merge.
       this.emit({ type: 'skip', at: this.clock.now(), personId: loser.personId, reason: `Marketo merge refused: ${describeError(err)}` });
+      const alive = new Set((await this.mkto.getLeads('id', [winner.personId, loser.personId], ['id'])).map((p) => Number(p.id)));
+      if (!alive.has(winner.personId) && alive.has(loser.personId)) {
+        // The survivor's person was deleted in Marketo: the loser's person takes the survivor's record over, as if it
+        // had no person, instead of staying behind on a merged-away record.
+        this.takeOver(state, winner, loser, pairs);
+        return;
+      }
+      // Already merged (a replay after a crash) or the loser's person is gone: nothing left to merge.
     }
     delete state.links[String(loser.personId)];
     pairs.delete(loser.personId);
     this.emit({ type: 'unlink', at: this.clock.now(), personId: loser.personId, sfId: loser.sfId, reason: `merged into person ${winner.personId}` });
     pairs.set(winner.personId, { ...(pairs.get(winner.personId) ?? { link: winner }), link: winner, fresh: true });
+  }
+
+  /** The loser's person follows the winner's record; the winner's link (its person is gone) is dropped. */
+  private takeOver(state: EngineState, winner: LinkState, loser: LinkState, pairs: Map<number, Pair>): void {
+    delete state.links[String(winner.personId)];
+    pairs.delete(winner.personId);
+    this.emit({ type: 'unlink', at: this.clock.now(), personId: winner.personId, sfId: winner.sfId, reason: 'person no longer in Marketo' });
+    loser.object = winner.object;
+    loser.sfId = winner.sfId;
+    if (winner.object === 'Lead') loser.leadId = winner.sfId;
+    if (winner.contactId) loser.contactId = winner.contactId;
+    else delete loser.contactId;
+    if (winner.accountId) loser.accountId = winner.accountId;
+    else delete loser.accountId;
+    // The ancestor stays (as when the survivor had no person): the survivor's own values count as Salesforce changes.
+    this.clearFailure(loser);
+    delete loser.deleted;
+    loser.retry = true;
+    this.emit({ type: 'link', at: this.clock.now(), personId: loser.personId, object: loser.object, sfId: loser.sfId, reason: `merged in Salesforce into ${winner.sfId}, whose person was deleted in Marketo: relinked to the survivor` });
+    pairs.set(loser.personId, { ...(pairs.get(loser.personId) ?? { link: loser }), link: loser, fresh: true });
   }
 
   // ---- linked pairs ------------------------------------------------------------------------------
