@@ -158,7 +158,7 @@ export function caseArbitrary(opts: PropertyOptions = {}): fc.Arbitrary<CaseInpu
     seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
     shape: fc.record({
       salesforce: fc.integer({ min: 1, max: 3 }),
-      marketo: fc.integer({ min: 0, max: 2 }),
+      marketo: fc.integer({ min: 1, max: 2 }),
       ruleOn: fc.boolean(),
       spare: fc.constant(3),
       titleToSalesforce: fc.boolean(),

@@ -6,8 +6,8 @@
  * Choices the scenario language leaves open, made here (and so part of what
  * a counterexample file means when replayed by this driver):
  * - `engine.restart`: the engine process dies after k more requests, k drawn
- *   from the world's `scheduling` stream (0..40, so sometimes before the first
- *   request and sometimes not at all), while one cycle runs at once; then it
+ *   from the world's `scheduling` stream (0..12: a quiet cycle sends about
+ *   seven requests, so before the first one, mid-cycle, or not at all), while one cycle runs at once; then it
  *   restarts from its state store. A crash "between any two requests".
  * - Permission and rule changes are recorded in the trace (lane `user`) so the
  *   history and the oracle see them.
@@ -200,7 +200,7 @@ export class Driver {
         w.fault({ system: step.system, kind: step.fault, ...(step.forMs !== undefined ? { forMs: step.forMs } : {}), ...(step.times !== undefined ? { times: step.times } : {}) });
         return { status: 'ok' };
       case 'engine.restart': {
-        const k = this.scheduling.int(0, 40);
+        const k = this.scheduling.int(0, 12);
         w.crashEngineAfter(k);
         await w.runCycle();
         w.restartEngine();

@@ -247,6 +247,55 @@ const fault = fc.tuple(n, fc.constantFrom(1, 2, 3, 6)).map(
     }),
 );
 
+/**
+ * Faults where they bite: switched on right before the engine has work that
+ * meets them (an edit to carry over, a flow action's create), as buggify
+ * fires inside the code paths that matter rather than anywhere.
+ */
+const faultedEdit = fc.tuple(n, fc.constantFrom(1, 2, 3), fc.boolean(), n, n, n).map(
+  ([k, times, onSf, r, f, v]) =>
+    new SimCommand('fault+edit+wait', (m) => {
+      const refs = live(m);
+      if (!m.faults.length || !refs.length) return undefined;
+      const fault = m.faults[k % m.faults.length]!;
+      const ref = refs[r % refs.length]!;
+      const [sf, mk] = pickField(ref.object, f);
+      const value = pickValue(sf, v);
+      return {
+        steps: [
+          onSf ? sfUpdate(ref, sf, value) : mkUpdate(ref, mk, value),
+          { kind: 'fault', system: fault.system, fault: fault.kind, times },
+          { kind: 'wait', ms: 5 * 60_000 },
+        ],
+      };
+    }),
+);
+
+const faultedFlow = fc.tuple(n, fc.constantFrom(1, 2), n).map(
+  ([k, times, r]) =>
+    new SimCommand('fault+flow', (m) => {
+      const refs = live(m, (x) => x.origin === 'marketo');
+      // The create goes to Salesforce: its faults are the ones that matter here.
+      const faults = m.faults.filter((f) => f.system === 'salesforce');
+      if (!faults.length || !refs.length) return undefined;
+      const fault = faults[k % faults.length]!;
+      return { steps: [{ kind: 'fault', system: fault.system, fault: fault.kind, times }, { kind: 'marketo.syncPersonToSfdc', ref: refs[r % refs.length]!.ref }] };
+    }),
+);
+
+/** An edit, then the engine dies in the cycle that carries it (and restarts from its store). */
+const editThenCrash = fc.tuple(n, n, n).map(
+  ([r, f, v]) =>
+    new SimCommand('edits+restart', (m) => {
+      const refs = live(m);
+      if (!refs.length) return undefined;
+      const ref = refs[r % refs.length]!;
+      const [sf] = pickField(ref.object, f);
+      const [, mk] = pickField(ref.object, f + 1);
+      return { steps: [sfUpdate(ref, sf, pickValue(sf, v)), mkUpdate(ref, mk, pickValue(pickField(ref.object, f + 1)[0], v)), { kind: 'engine.restart' }] };
+    }),
+);
+
 const restart = fc.constant(null).map(() => new SimCommand('engine.restart', () => ({ steps: [{ kind: 'engine.restart' }] })));
 
 /** An edit that lands just before the engine's n-th request of the next wait: the read/write race. */
@@ -278,11 +327,14 @@ export function commandArbitrary(mix: CommandMix = {}): fc.Arbitrary<SimCommand>
     { arbitrary: remove, weight: 1 },
     { arbitrary: convert, weight: 1 },
     { arbitrary: merge, weight: 1 },
-    { arbitrary: permission, weight: 1 },
+    { arbitrary: permission, weight: 2 },
     { arbitrary: rule, weight: 1 },
     { arbitrary: hotWithoutPhone, weight: 2 },
     { arbitrary: fault, weight: 4 },
     { arbitrary: restart, weight: 1 },
+    { arbitrary: faultedEdit, weight: 3 },
+    { arbitrary: faultedFlow, weight: 2 },
+    { arbitrary: editThenCrash, weight: 3 },
   ];
   if (mix.races) arbs.push({ arbitrary: race, weight: 6 });
   return fc.oneof(...arbs);

@@ -50,7 +50,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'write-hidden-fields',
-    properties: ['respects-permissions'],
+    properties: ['respects-permissions', 'liveness'],
     breaks: 'the field set ignores the sync user\'s field-level security: fields it cannot see or edit are still read and written',
     caughtBy: 'respects-permissions: requests name a field after the sync user lost access to it, cycle after cycle',
     suite: 'main',
@@ -64,7 +64,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'flow-action-no-duplicate-check',
-    properties: ['no-duplicate'],
+    properties: ['no-duplicate', 'converged'],
     breaks: 'Sync Person to SFDC retries a lead create whose answer was lost without first looking for the lead it may have created',
     caughtBy: 'no-duplicate: after a timeout-after-commit on the create, a second lead exists that no person carries',
     suite: 'main',

@@ -626,8 +626,21 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
   const carried = new Set<string>();
   for (const p of people) for (const id of [p.sfdcLeadId, p.sfdcContactId]) if (id) carried.add(id);
   const mergedAway = new Set(h.edits.filter((e) => e.action === 'merge').flatMap((e) => e.related ?? []));
+  // A lead the sync user created exists for a flow action's person; carried by a person made from it instead, it is a second one.
+  const flowed = new Set(h.flows.map((f) => f.personId));
   for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) {
-    if (r.CreatedById !== w.org.syncUser.id || carried.has(String(r.Id)) || mergedAway.has(String(r.Id))) continue;
+    if (r.CreatedById !== w.org.syncUser.id || mergedAway.has(String(r.Id))) continue;
+    const carriers = people.filter((p) => p.sfdcLeadId === r.Id || p.sfdcContactId === r.Id);
+    const strangers = carriers.filter((p) => !flowed.has(p.id));
+    if (carriers.length && strangers.length) {
+      out.push({
+        property: 'no-duplicate',
+        message: `lead ${String(r.Id)} was created by the sync user for a flow action, but person ${strangers.map((p) => p.id).join(', ')} (made from the lead by a cycle) carries it: a second lead for one person`,
+        events: [...h.flows.filter((f) => people.some((p) => p.id === f.personId && p.email && p.email === r.Email)).map((f) => ({ seq: f.seq, at: f.at, text: `flow action Sync Person to SFDC: person ${f.personId}` })), stateEvidence(w, `lead ${String(r.Id)} (${String(r.Email)}) → person ${strangers[0]!.id}`)],
+      });
+      continue;
+    }
+    if (carried.has(String(r.Id))) continue;
     const twins = people.filter((p) => p.email && p.email === r.Email).map((p) => p.id);
     out.push({
       property: 'no-duplicate',
@@ -724,7 +737,9 @@ export function respectsPermissions(w: World, h: History = historyOf(w.trace)): 
         if (r.user !== w.org.syncUser.id) return false;
         if (r.object !== undefined && r.object.toLowerCase() !== object.toLowerCase()) return false;
         const named = (names: string[]) => names.some((n) => n.toLowerCase() === field.toLowerCase() || n.toLowerCase() === `${object}.${field}`.toLowerCase());
-        return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead));
+        // A query naming a hidden field fails before the emulator can list its fields: the answer says so instead.
+        const refused = r.errorCodes.some((c) => c === 'INVALID_FIELD' || c === 'INVALID_FIELD_FOR_INSERT_UPDATE');
+        return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead)) || refused;
       });
       if (offending.length <= PERMISSION_LEARNING_REQUESTS) return;
       out.push({
