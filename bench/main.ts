@@ -32,6 +32,16 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** A group that failed: its figures read NaN (and so miss their targets) instead of stopping the other groups. */
+async function group(name: string, extra: string[] = []): Promise<Record<string, number>> {
+  try {
+    return await child(name, extra);
+  } catch (err) {
+    log(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    return new Proxy({}, { get: () => NaN });
+  }
+}
+
 /** Runs one group in a child process; resolves to the JSON object it printed last. */
 function child(group: string, extra: string[] = []): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
@@ -58,7 +68,7 @@ async function main(): Promise<number> {
   const measured: Measured[] = [];
 
   log(`bench${quick ? ' --quick' : ''}: simulated day (10,000 linked leads)…`);
-  const day = await child('day');
+  const day = await group('day');
   const daySeconds = day.dayScaledMs! / 1000;
   measured.push(
     {
@@ -76,7 +86,7 @@ async function main(): Promise<number> {
   );
 
   log('bench: backfill, growth and memory at 100,000 records…');
-  const large = await child('large');
+  const large = await group('large');
   const n = large.records!;
   const min = minimumBackfillCalls(n);
   const backfillCalls = large.backfillSfCalls! + large.backfillMktoCalls!;
@@ -101,7 +111,7 @@ async function main(): Promise<number> {
   const cores = Math.max(1, Math.min(2, availableParallelism()));
   const seconds = quick ? 8 : 30;
   log(`bench: fuzz throughput, ${cores} worker(s) × ${seconds} s…`);
-  const workers = await Promise.all(Array.from({ length: cores }, (_, i) => child('fuzz', [String(seconds), String(i + 1)])));
+  const workers = await Promise.all(Array.from({ length: cores }, (_, i) => group('fuzz', [String(seconds), String(i + 1)])));
   const runsPerMinute = workers.reduce((sum, w) => sum + (w.runs! / w.elapsedMs!) * 60_000, 0);
   measured.push(
     { name: `fuzz: property runs per minute (${cores} cores)`, value: runsPerMinute, unit: 'runs/min', target: { op: '>=', value: 1500 }, enforce: 'full-only' },
@@ -109,7 +119,7 @@ async function main(): Promise<number> {
   );
 
   log('bench: overhead of one call through msw and jsforce…');
-  const o = await child('overhead');
+  const o = await group('overhead');
   measured.push(
     { name: 'overhead: jsforce update through msw', value: o.httpUs!, unit: 'µs/call' },
     { name: 'overhead: same update on the org model', value: o.directUs!, unit: 'µs/call' },
