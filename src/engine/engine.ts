@@ -139,6 +139,8 @@ export class SyncEngine {
   private readonly retry: RetryPolicy;
   private readonly lookBackMs: number;
   private readonly mutantName: MutantName | undefined;
+  /** Set on a resume from the store: failure activities after this time may be unrecorded (see FailureLog.log). */
+  private unsureSince: number | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.mutantName = checkMutant(opts.mutant);
@@ -219,8 +221,11 @@ export class SyncEngine {
   private async loadState(): Promise<EngineState> {
     if (!this.state) {
       const loaded = await this.opts.store.load();
-      if (loaded) this.state = loaded;
-      else {
+      if (loaded) {
+        this.state = loaded;
+        // Resumed (a restart, or after a failed cycle): whatever ran since that save may have logged failures.
+        this.unsureSince = loaded.savedAt ?? loaded.startedAt ?? 0;
+      } else {
         // Saved at once: the Marketo change feed starts here even if this run dies before its first commit.
         this.state = { ...emptyState(), startedAt: this.clock.now() };
         await this.save();
@@ -230,7 +235,9 @@ export class SyncEngine {
   }
 
   private async save(): Promise<void> {
-    if (this.state) await this.opts.store.save(this.state);
+    if (!this.state) return;
+    this.state.savedAt = this.clock.now();
+    await this.opts.store.save(this.state);
   }
 
   // ---- field sets ------------------------------------------------------------------------------
@@ -426,6 +433,8 @@ export class SyncEngine {
     await this.save();
     this.moveWatermarks(state, polled, nextToken);
     await this.save();
+    // Everything logged since the resume is in the saved state now.
+    this.unsureSince = undefined;
   }
 
   /** Past every polled row (each one is synced or recorded as pending by now) and past the Marketo changes read. */
@@ -868,7 +877,10 @@ export class SyncEngine {
       this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'updateOnly', count: mk.length, ok, failed: mk.length - ok });
     }
 
-    await this.failures.log(failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })));
+    await this.failures.log(
+      failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })),
+      this.unsureSince,
+    );
   }
 
   /** The link as the person should carry it, where the person differs (self-healing after crashes). */
@@ -1110,7 +1122,7 @@ export class SyncEngine {
         const e = result!.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
         delete pending.createStartedAt;
         pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
-        await this.failures.log([{ personId, failure: pending.failure, logged: pending.logged }]);
+        await this.failures.log([{ personId, failure: pending.failure, logged: pending.logged }], this.unsureSince);
         return { personId, outcome: 'rejected', error: pick(pending.failure) };
       }
       const sfId = result!.id;

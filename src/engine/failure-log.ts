@@ -6,7 +6,7 @@
  * first use. One activity per distinct failure per person, never one per cycle.
  */
 import type { Clock } from '../sim/clock.ts';
-import type { CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
+import type { ActivityRecord, CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
 import { secondsIso } from './normalize.ts';
 import { failureKey, type PendingFailure } from './state-store.ts';
 import type { Trace } from './types.ts';
@@ -45,8 +45,13 @@ export class FailureLog {
     private readonly everyTime = false,
   ) {}
 
-  async log(items: readonly FailureItem[]): Promise<void> {
-    const fresh = items.filter((i) => this.everyTime || !i.logged.includes(failureKey(i.failure)));
+  /**
+   * Logs each failure not logged yet. `unsureSince`: a run may have written activities after this time without
+   * recording it (it died before saving); an activity found for the same failure since then counts as logged.
+   */
+  async log(items: readonly FailureItem[], unsureSince?: number): Promise<void> {
+    let fresh = items.filter((i) => this.everyTime || !i.logged.includes(failureKey(i.failure)));
+    if (fresh.length > 0 && unsureSince !== undefined && !this.everyTime) fresh = await this.notLoggedSince(fresh, unsureSince);
     for (const i of items) {
       this.trace({
         type: 'rejection',
@@ -80,4 +85,28 @@ export class FailureLog {
       if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
     });
   }
+
+  /** The items with no matching activity since `sinceMs`; those with one are recorded as logged. */
+  private async notLoggedSince(items: FailureItem[], sinceMs: number): Promise<FailureItem[]> {
+    this.activityTypeId ??= await this.mkto.ensureActivityType(FAILURE_ACTIVITY);
+    const people = [...new Set(items.map((i) => i.personId))];
+    // Activity dates have whole seconds: start a second early rather than miss one.
+    const found = await this.mkto.activities(Math.floor(sinceMs / 1000) * 1000 - 1000, [this.activityTypeId], people);
+    const seen = new Set(found.map((a) => `${a.leadId}|${failureKey(failureOf(a))}`));
+    return items.filter((i) => {
+      const key = failureKey(i.failure);
+      if (!seen.has(`${i.personId}|${key}`)) return true;
+      i.logged.push(key);
+      return false;
+    });
+  }
+}
+
+function failureOf(a: ActivityRecord): Pick<PendingFailure, 'operation' | 'errorCode' | 'message' | 'fields'> {
+  const attr = (name: string) => {
+    const v = a.attributes?.find((x) => x.apiName === name || x.name?.toLowerCase() === name.toLowerCase())?.value;
+    return v === undefined || v === null ? '' : String(v);
+  };
+  const fields = attr('fields');
+  return { operation: attr('operation') as PendingFailure['operation'], errorCode: a.primaryAttributeValue ?? attr('errorCode'), message: attr('message'), fields: fields ? fields.split(',') : [] };
 }

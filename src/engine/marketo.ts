@@ -303,6 +303,33 @@ export class MarketoClient {
     }
     return out;
   }
+
+  /** Activities of the given types on the given people since `sinceMs` (activities.json, ≤30 people per call). */
+  async activities(sinceMs: number, typeIds: readonly number[], leadIds: readonly number[]): Promise<ActivityRecord[]> {
+    const out: ActivityRecord[] = [];
+    for (let i = 0; i < leadIds.length; i += 30) {
+      let token = await this.pagingToken(sinceMs);
+      for (;;) {
+        const env = await this.call('getActivities', 'GET', '/rest/v1/activities.json', {
+          query: { nextPageToken: token, activityTypeIds: typeIds.join(','), leadIds: leadIds.slice(i, i + 30).join(','), batchSize: String(MKTO_BATCH) },
+        });
+        out.push(...((env.result ?? []) as ActivityRecord[]));
+        if (env.nextPageToken) token = env.nextPageToken;
+        if (!env.moreResult) break;
+      }
+    }
+    return out;
+  }
+}
+
+/** One activity as activities.json answers it (attributes by display name; custom types also carry apiName). */
+export interface ActivityRecord {
+  id: number;
+  leadId: number;
+  activityDate: string;
+  activityTypeId: number;
+  primaryAttributeValue?: string;
+  attributes?: Array<{ name?: string; apiName?: string; value?: unknown }>;
 }
 
 export interface CustomActivityTypeSpec {

@@ -78,6 +78,11 @@ export interface EngineState {
   marketoQuotaUntil?: number;
   /** When this state was first created: the Marketo change feed starts here. */
   startedAt?: number;
+  /**
+   * When this snapshot was saved. A run that dies after writing a failure activity and before its next save leaves
+   * that activity unrecorded: after a resume the engine looks for activities dated from here before logging again.
+   */
+  savedAt?: number;
   /** Salesforce records Marketo could not take (or whose person vanished): read again next cycle. */
   sfRetry?: Record<string, SfObject>;
 }

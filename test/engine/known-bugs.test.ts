@@ -3,8 +3,8 @@
  * that showed it. The Sync Person to SFDC lock fix is shown in mutants.test.ts (no-retry-on-lock).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllWorlds, createWorld } from '../../src/sim/world.ts';
-import { mustPersonOf, personOf } from './helpers.ts';
+import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
+import { failureActivities, mustPersonOf, personOf } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
 
@@ -27,5 +27,57 @@ describe('merge-loser-orphaned: a Salesforce merge whose survivor’s person was
     w.marketoUser.update(pLose.id, { title: 'Survivor' });
     await w.advance('5m');
     expect(w.org.get('Lead', keep)?.Title).toBe('Survivor');
+  });
+});
+
+describe('activity-logged-again-after-crash: a crash right after the failure activity is written', () => {
+  const HOT_NEEDS_PHONE = {
+    object: 'Lead',
+    name: 'Hot_Needs_Phone',
+    formula: 'AND(ISPICKVAL(Rating, "Hot"), ISBLANK(Phone))',
+    message: 'Hot leads need a phone number',
+    field: 'Phone',
+  };
+
+  async function rejectedLead() {
+    const w = createWorld();
+    w.org.setRule(HOT_NEEDS_PHONE);
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    await w.advance('5m');
+    const personId = mustPersonOf(w, id).id;
+    w.marketoUser.update(personId, { rating: 'Hot', title: 'CEO' });
+    return { w, personId };
+  }
+
+  const requests = (w: World) => w.org.requestLog.length + w.instance.requestLog.length;
+
+  it('the restarted engine finds the activity and does not log the same failure again, wherever the crash falls', async () => {
+    const dry = await rejectedLead();
+    const before = requests(dry.w);
+    await dry.w.advance('5m');
+    const n = requests(dry.w) - before;
+    expect(failureActivities(dry.w, dry.personId)).toHaveLength(1);
+    for (let k = 0; k <= n; k++) {
+      const { w, personId } = await rejectedLead();
+      w.crashEngineAfter(k);
+      await w.advance('5m');
+      w.restartEngine();
+      await w.advance('15m');
+      expect(failureActivities(w, personId), `crash after ${k} of ${n} requests`).toHaveLength(1);
+    }
+  });
+
+  it('a failure that cleared and came back is still logged again after a restart', async () => {
+    const { w, personId } = await rejectedLead();
+    await w.advance('5m');
+    w.marketoUser.update(personId, { phone: '+1 555 0100' });
+    await w.advance('5m');
+    expect(w.store.snapshot()!.links[String(personId)]?.failure).toBeUndefined();
+    w.marketoUser.update(personId, { phone: null });
+    w.crashEngineAfter(0);
+    await w.advance('5m');
+    w.restartEngine();
+    await w.advance('5m');
+    expect(failureActivities(w, personId)).toHaveLength(2);
   });
 });
