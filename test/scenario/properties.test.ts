@@ -38,7 +38,7 @@ describe('converged', () => {
 
 describe('error-logged', () => {
   it('catches an engine that logs the same failure every cycle', async () => {
-    const { w, person } = await syncedLead('log-every-cycle');
+    const { w, person } = await syncedLead('log-failure-every-cycle');
     w.org.setRule({ object: 'Lead', name: 'No_Interns', formula: 'Title = "Intern"', message: 'No interns' });
     w.marketoUser.update(person.id, { title: 'Intern' });
     await w.advance('15m');

@@ -154,28 +154,28 @@ steps:
   - expect: { converged: true }
 `);
     expect((await runScenario(scenario)).ok).toBe(true);
-    const broken = await runScenario(scenario, { mutant: 'skip-sync-user-edits' });
+    const broken = await runScenario(scenario, { mutant: 'echo-by-last-modified-by' });
     expect(broken.ok).toBe(false);
     expect(broken.failure!.message).toMatch(/^not converged: converged \(\d+\)/);
     expect(broken.failure!.violations!.every((v) => v.property === 'converged')).toBe(true);
   });
 
-  it('the same-field conflict scenario catches an engine where Marketo always wins', async () => {
-    const scenario = loadOk(`name: contact conflict
+  it('the same-field conflict scenario catches an engine where Salesforce wins on leads', async () => {
+    const scenario = loadOk(`name: lead conflict
 salesforce:
   records:
-    - { ref: carol, object: Contact, LastName: Jones, Email: carol@acme.test }
+    - { ref: carol, object: Lead, LastName: Jones, Company: Acme, Email: carol@acme.test }
 steps:
   - wait: 1m
   - salesforce.update: { ref: carol, Title: CTO }
   - marketo.update: { ref: carol, title: Engineer }
   - wait: 4m
   - expect:
-      salesforce: { ref: carol, Title: CTO }
+      salesforce: { ref: carol, Title: Engineer }
 `);
     expect((await runScenario(scenario)).ok).toBe(true);
-    const broken = await runScenario(scenario, { mutant: 'marketo-always-wins' });
-    expect(broken.failure?.found).toMatch(/Salesforce: Title = "Engineer"; Marketo person 1: title = "Engineer"/);
+    const broken = await runScenario(scenario, { mutant: 'salesforce-wins-leads' });
+    expect(broken.failure?.found).toMatch(/Salesforce: Title = "CTO"; Marketo person 1: title = "CTO"/);
   });
 
   it('onEvent sees every trace line as it is recorded', async () => {
