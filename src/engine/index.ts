@@ -1,8 +1,8 @@
 /** The sync engine's public surface. */
-export { SyncEngine, MUTANTS } from './engine.ts';
+export { SyncEngine, MUTANTS, checkMutant } from './engine.ts';
 export { soqlEscape, changedRowsQuery, rowsByIdQuery, createdLeadQuery } from './soql.ts';
 export { FAILURE_ACTIVITY, FailureLog } from './failure-log.ts';
-export type { EngineOptions, CycleReport, SyncPersonResult } from './engine.ts';
+export type { EngineOptions, CycleReport, SyncPersonResult, MutantName } from './engine.ts';
 export { MemoryStateStore, FileStateStore, emptyState, failureKey } from './state-store.ts';
 export type { StateStore, EngineState, LinkState, PendingFailure, PendingPerson } from './state-store.ts';
 export { STANDARD_FIELD_PAIRS, LINK_FIELDS, resolveFieldSet } from './field-map.ts';
