@@ -50,9 +50,9 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'write-hidden-fields',
-    properties: ['respects-permissions', 'liveness'],
+    properties: ['respects-permissions', 'liveness', 'converged', 'no-lost-update'],
     breaks: 'the field set ignores the sync user\'s field-level security: fields it cannot see or edit are still read and written',
-    caughtBy: 'respects-permissions: requests name a field after the sync user lost access to it, cycle after cycle',
+    caughtBy: 'respects-permissions: requests name a field after the sync user lost access to it, cycle after cycle (or the cycles it breaks leave edits unsynced: liveness, converged, no-lost-update)',
     suite: 'main',
   },
   {

@@ -87,6 +87,8 @@ export const KNOWN_ENGINE_BUGS: Record<string, string> = {
     "a Salesforce merge whose survivor's person was deleted in Marketo: the engine's Marketo merge is refused (1004), it drops the loser's link anyway, and the loser's person stays behind pointing at the merged-away record (DESIGN §4: merges leave no orphan links)",
   'lock-on-create-logged-as-rejection':
     "Sync Person to SFDC's lead create answered UNABLE_TO_LOCK_ROW (a transient per-record error) is treated as a rejection: a failure activity is written, though the next cycle creates the lead (DESIGN §4: locks are retried)",
+  'crash-echo-beats-later-edit':
+    "the engine writes a value to one side and dies before saving the new ancestor; after the restart its own write looks like a person's change, so a person's later edit on the other side is treated as a conflict and can lose (a Salesforce edit of a lead loses to the engine's own Marketo write) (DESIGN §4: a crash loses nothing)",
   'activity-logged-again-after-crash':
     'the engine writes the failure activity, then dies before saving that it did; after the restart it logs the same failure again (DESIGN §4: a crash duplicates nothing)',
 };
@@ -521,9 +523,12 @@ export function noLostUpdate(w: World, h: History = historyOf(w.trace)): Violati
     let sfOk = okOn(v.sf);
     if (!sfOk && !sameCanon(v.sf, v.mk) && pairBlocked(w, pair)) sfOk = true;
     if (mkOk && sfOk) continue;
+    // The engine died after writing one side and before recording it; its write then looked like a person's edit.
+    const crashEcho = h.crashes.some((c) => c < last.edit.seq);
     const lostOn = [!sfOk ? `Salesforce has ${JSON.stringify(v.sf ?? null)}` : '', !mkOk ? `Marketo has ${JSON.stringify(v.mk ?? null)}` : ''].filter(Boolean).join(', ');
     out.push({
       property: 'no-lost-update',
+      ...(crashEcho ? { tag: 'crash-echo-beats-later-edit' } : {}),
       message: `the ${last.side} edit ${pair.object}.${last.field} = ${JSON.stringify(last.value)} (person ${pair.person.id}) was lost: ${lostOn}`,
       events: [editEvidence(last.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)],
     });
@@ -628,6 +633,11 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
   const mergedAway = new Set(h.edits.filter((e) => e.action === 'merge').flatMap((e) => e.related ?? []));
   // A lead the sync user created exists for a flow action's person; carried by a person made from it instead, it is a second one.
   const flowed = new Set(h.flows.map((f) => f.personId));
+  // A lead whose person a Marketo user deleted is left without one on purpose.
+  const deletedPeople = new Set(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => Number(e.record)));
+  const ofDeletedPeople = new Set(
+    w.trace.events.filter((e) => e.lane === 'engine' && e.kind === 'link' && deletedPeople.has(Number(e.data?.personId))).map((e) => String(e.data?.sfId)),
+  );
   for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) {
     if (r.CreatedById !== w.org.syncUser.id || mergedAway.has(String(r.Id))) continue;
     const carriers = people.filter((p) => p.sfdcLeadId === r.Id || p.sfdcContactId === r.Id);
@@ -640,7 +650,7 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
       });
       continue;
     }
-    if (carried.has(String(r.Id))) continue;
+    if (carried.has(String(r.Id)) || ofDeletedPeople.has(String(r.Id))) continue;
     const twins = people.filter((p) => p.email && p.email === r.Email).map((p) => p.id);
     out.push({
       property: 'no-duplicate',
@@ -741,7 +751,10 @@ export function respectsPermissions(w: World, h: History = historyOf(w.trace)): 
         const refused = r.errorCodes.some((c) => c === 'INVALID_FIELD' || c === 'INVALID_FIELD_FOR_INSERT_UPDATE');
         return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead)) || refused;
       });
-      if (offending.length <= PERMISSION_LEARNING_REQUESTS) return;
+      // Answers lost to a timeout after commit taught the engine nothing: each such request is one more it may send.
+      const startAt = from >= 0 && from < log.length ? Date.parse(log[from]!.at) : change.at;
+      const lost = w.faults.fired.filter((f) => f.system === 'salesforce' && f.kind === 'timeout-after-commit' && f.at >= startAt).length;
+      if (offending.length <= PERMISSION_LEARNING_REQUESTS + lost) return;
       out.push({
         property: 'respects-permissions',
         message: `the engine named ${object}.${field} in ${offending.length} requests after the sync user's access became ${change.access}`,
