@@ -1024,7 +1024,9 @@ export class SyncEngine {
   private async syncPerson(personId: number): Promise<SyncPersonResult> {
     const state = await this.loadState();
     await this.sf.connect();
-    const sets = this.fieldSets ?? (await this.describe());
+    // Described now, not taken from the last cycle: the sync user's permissions may have changed since, and a create
+    // that names a field it lost access to is refused (a lost answer can even hide that refusal).
+    const sets = await this.describe();
     await this.settlePendingCreates(state, personId);
     const people = await this.mkto.getLeads('id', [personId], this.mktoReadFields(sets));
     const person = people[0];

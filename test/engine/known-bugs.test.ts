@@ -81,3 +81,18 @@ describe('activity-logged-again-after-crash: a crash right after the failure act
     expect(failureActivities(w, personId)).toHaveLength(2);
   });
 });
+
+describe('found by the property suite: Sync Person to SFDC after a permission change', () => {
+  it('describes afresh, so its create never names a field the sync user lost since the last cycle', async () => {
+    const w = createWorld();
+    await w.advance('1m');
+    w.org.setAccess(w.org.syncUser.id, 'Lead.City', 'none');
+    const p = w.marketoUser.create({ email: 'city@acme.test', lastName: 'City', company: 'Acme', city: 'Oslo' });
+    const from = w.org.requestLog.length;
+    const r = await w.syncPersonToSfdc(p.id);
+    expect(r.outcome).toBe('created');
+    const naming = w.org.requestLog.slice(from).filter((e) => e.user === w.org.syncUser.id && (e.fieldsWritten.includes('City') || e.errorCodes.includes('INVALID_FIELD')));
+    expect(naming).toEqual([]);
+    expect(w.org.get('Lead', r.sfId!)?.City).toBeNull();
+  });
+});

@@ -70,9 +70,10 @@ describe('a crash between any two requests of a cycle, then a restart from the s
     const w = createWorld();
     await w.advance('1m');
     const p = w.marketoUser.create({ email: 'crash@test.test', lastName: 'Crash', company: 'Co' });
-    // Requests of the flow action: person read, then the create; die right after the create is answered.
+    // Requests of the flow action: describe Lead and Contact, person read, then the create; die right after the create
+    // is answered.
     const before = w.org.requestLog.length;
-    w.crashEngineAfter(2);
+    w.crashEngineAfter(4);
     const r = await w.syncPersonToSfdc(p.id);
     expect(r.outcome).not.toBe('created');
     expect(w.org.requestLog.length).toBeGreaterThan(before);
