@@ -5,9 +5,9 @@
  *
  * Choices the scenario language leaves open, made here (and so part of what
  * a counterexample file means when replayed by this driver):
- * - `engine.restart`: the engine process dies after k more requests, k drawn
- *   from the world's `scheduling` stream (0..12: a quiet cycle sends about
- *   seven requests, so before the first one, mid-cycle, or not at all), while one cycle runs at once; then it
+ * - `engine.restart`: the engine process dies after k more requests (k in
+ *   1..12 drawn from the seed exactly as src/scenario/runner.ts draws it; a
+ *   quiet cycle sends about seven, so mid-cycle or not at all), while one cycle runs at once; then it
  *   restarts from its state store. A crash "between any two requests".
  * - Permission and rule changes are recorded in the trace (lane `user`) so the
  *   history and the oracle see them.
@@ -24,7 +24,6 @@ import { RefTable } from '../scenario/refs.ts';
 import type { WritableScenario, WritableStep } from '../scenario/write.ts';
 import type { FieldDataType } from '../../mocks/marketo/index.ts';
 import type { CustomFieldSpec } from '../../mocks/salesforce/index.ts';
-import { Rng } from './rng.ts';
 import { createWorld, UserActionRejected, type World, type WorldOptions } from './world.ts';
 
 export interface StepOutcome {
@@ -62,9 +61,9 @@ export class Driver {
   readonly world: World;
   readonly refs: RefTable;
   readonly outcomes: StepOutcome[] = [];
-  private readonly scheduling: Rng;
   private readonly races: RaceEdit[] = [];
   private requests = 0;
+  private restarts = 0;
   private readonly lenient: boolean;
 
   constructor(
@@ -85,7 +84,6 @@ export class Driver {
         opts.world?.onRequest?.(r);
       },
     });
-    this.scheduling = this.world.rng.fork('scheduling');
     this.refs = new RefTable({ org: this.world.org, instance: this.world.instance });
   }
 
@@ -200,7 +198,9 @@ export class Driver {
         w.fault({ system: step.system, kind: step.fault, ...(step.forMs !== undefined ? { forMs: step.forMs } : {}), ...(step.times !== undefined ? { times: step.times } : {}) });
         return { status: 'ok' };
       case 'engine.restart': {
-        const k = this.scheduling.int(0, 12);
+        // Same draw as the scenario runner's restart (src/scenario/runner.ts), so both die at the same request.
+        const k = w.rng.fork(`restart-${++this.restarts}`).int(1, 12);
+        w.trace.record('world', 'crash-plan', `the engine will die after ${k} more request(s)`);
         w.crashEngineAfter(k);
         await w.runCycle();
         w.restartEngine();
