@@ -157,11 +157,12 @@ export function caseArbitrary(opts: PropertyOptions = {}): fc.Arbitrary<CaseInpu
     // Never shrunk: shrinking the commands must not change the world they run in.
     seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
     shape: fc.record({
-      salesforce: fc.integer({ min: 1, max: 3 }),
+      salesforce: fc.integer({ min: 2, max: 3 }),
       marketo: fc.integer({ min: 1, max: 2 }),
       ruleOn: fc.boolean(),
       spare: fc.constant(3),
       titleToSalesforce: fc.boolean(),
+      readOnlyCity: fc.boolean(),
     }),
     faults: opts.faults === false ? fc.constant([] as FaultChoice[]) : enabledFaults(),
   });

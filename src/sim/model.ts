@@ -238,6 +238,24 @@ const hotWithoutPhone = n.map(
     }),
 );
 
+/** A rejection that later clears: a hot lead without a phone is refused, then the rule is switched off. */
+const rejectedThenCleared = n.map(
+  (r) =>
+    new SimCommand('rejected-then-cleared', (m) => {
+      const refs = live(m, (x) => x.object === 'Lead');
+      if (!refs.length) return undefined;
+      const ref = refs[r % refs.length]!;
+      return {
+        steps: [
+          { kind: 'salesforce.rule', rule: { ...HOT_NEEDS_PHONE, active: true } },
+          { kind: 'marketo.update', ref: ref.ref, fields: { rating: 'Hot', phone: null } },
+          { kind: 'wait', ms: 5 * 60_000 },
+          { kind: 'salesforce.rule', rule: { ...HOT_NEEDS_PHONE, active: false } },
+        ],
+      };
+    }),
+);
+
 const fault = fc.tuple(n, fc.constantFrom(1, 2, 3, 6)).map(
   ([k, times]) =>
     new SimCommand('fault', (m) => {
@@ -284,15 +302,16 @@ const faultedFlow = fc.tuple(n, fc.constantFrom(1, 2), n).map(
 );
 
 /** An edit, then the engine dies in the cycle that carries it (and restarts from its store). */
-const editThenCrash = fc.tuple(n, n, n).map(
-  ([r, f, v]) =>
-    new SimCommand('edits+restart', (m) => {
+const editThenCrash = fc.tuple(fc.boolean(), n, n, n).map(
+  ([onSf, r, f, v]) =>
+    new SimCommand('edit+restart', (m) => {
       const refs = live(m);
       if (!refs.length) return undefined;
       const ref = refs[r % refs.length]!;
-      const [sf] = pickField(ref.object, f);
-      const [, mk] = pickField(ref.object, f + 1);
-      return { steps: [sfUpdate(ref, sf, pickValue(sf, v)), mkUpdate(ref, mk, pickValue(pickField(ref.object, f + 1)[0], v)), { kind: 'engine.restart' }] };
+      const [sf, mk] = pickField(ref.object, f);
+      const value = pickValue(sf, v);
+      // One side only: an edit on the other side would make the next cycle read the pair anyway and hide a lost change.
+      return { steps: [onSf ? sfUpdate(ref, sf, value) : mkUpdate(ref, mk, value), { kind: 'engine.restart' }] };
     }),
 );
 
@@ -326,15 +345,16 @@ export function commandArbitrary(mix: CommandMix = {}): fc.Arbitrary<SimCommand>
     { arbitrary: flow, weight: 2 },
     { arbitrary: remove, weight: 1 },
     { arbitrary: convert, weight: 1 },
-    { arbitrary: merge, weight: 1 },
+    { arbitrary: merge, weight: 2 },
     { arbitrary: permission, weight: 2 },
     { arbitrary: rule, weight: 1 },
     { arbitrary: hotWithoutPhone, weight: 2 },
+    { arbitrary: rejectedThenCleared, weight: 1 },
     { arbitrary: fault, weight: 4 },
     { arbitrary: restart, weight: 1 },
     { arbitrary: faultedEdit, weight: 3 },
     { arbitrary: faultedFlow, weight: 2 },
-    { arbitrary: editThenCrash, weight: 3 },
+    { arbitrary: editThenCrash, weight: 4 },
   ];
   if (mix.races) arbs.push({ arbitrary: race, weight: 6 });
   return fc.oneof(...arbs);

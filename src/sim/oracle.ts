@@ -331,6 +331,8 @@ interface FieldEdit {
   /** The value it replaced on its side, when known. */
   prior?: unknown;
   hasPrior: boolean;
+  /** Engine runs (cycles of any outcome, flow actions of the person) that started before the edit. */
+  gap: number;
 }
 
 interface Analysis {
@@ -425,6 +427,7 @@ function analyse(w: World, h: History): Analysis {
         object: e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead',
         prior: e.prior?.[k],
         hasPrior: !!e.prior && k in e.prior,
+        gap: h.cycles.filter((c) => c.startSeq < e.seq).length + h.flows.filter((f) => f.personId === personId && f.seq < e.seq).length,
       });
     }
   }
@@ -479,6 +482,8 @@ export function conflictWinner(w: World, h: History = historyOf(w.trace), winner
     const inWindow = list.filter((fe) => fe.window === last.window);
     // Only the last window, and only when nothing in it is uncertain and nothing came later (list is in seq order).
     if (inWindow.some((fe) => fe.ambiguous) || list.some((fe) => fe.window > last.window)) continue;
+    // Both sides between the same two engine runs: an unclean run in between may have carried the first edit over.
+    if (new Set(inWindow.map((fe) => fe.gap)).size > 1) continue;
     const sfSide = inWindow.filter((fe) => fe.side === 'salesforce');
     const mkSide = inWindow.filter((fe) => fe.side === 'marketo');
     if (!sfSide.length || !mkSide.length) continue;

@@ -94,6 +94,8 @@ export interface WorkloadShape {
   spare: number;
   /** Per-field winner override (DESIGN §1.8: configurable per object and per field): Lead.Title goes to Salesforce. */
   titleToSalesforce?: boolean;
+  /** The sync user may read but not edit Lead.City from the start (DESIGN §1.6: only accessible fields sync). */
+  readOnlyCity?: boolean;
 }
 
 /** The scenario's setup: one population split over both systems, the custom field, the rule. */
@@ -106,7 +108,7 @@ export function setupOf(seed: number, shape: WorkloadShape): { scenario: Writabl
     seed,
     salesforce: {
       fields: [{ object: 'Lead', name: 'Score__c', type: 'double' }],
-      permissions: [],
+      permissions: shape.readOnlyCity ? [{ object: 'Lead', field: 'City', access: 'read' }] : [],
       rules: shape.ruleOn ? [HOT_NEEDS_PHONE] : [],
       records: sfMembers.map((m, i) => ({
         ref: `p${i + 1}`,
