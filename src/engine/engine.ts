@@ -32,6 +32,7 @@ import {
   type PendingFailure,
   type PendingPerson,
   type StateStore,
+  type WriteIntent,
 } from './state-store.ts';
 import { SF_OBJECTS, type Canon, type MappedField, type SfObject, type Trace, type TraceEvent, type WinnerPolicy } from './types.ts';
 
@@ -141,6 +142,11 @@ export class SyncEngine {
   private readonly mutantName: MutantName | undefined;
   /** Set on a resume from the store: failure activities after this time may be unrecorded (see FailureLog.log). */
   private unsureSince: number | undefined;
+  /**
+   * Write-ahead intents (see WriteIntent) known to this run. `held`: the in-memory state holds the write's outcome (or
+   * the intent was applied to its ancestor), so the next save makes it redundant; otherwise the save keeps it.
+   */
+  private intents: Array<{ intent: WriteIntent; held: boolean }> = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.mutantName = checkMutant(opts.mutant);
@@ -222,12 +228,16 @@ export class SyncEngine {
     if (!this.state) {
       const loaded = await this.opts.store.load();
       if (loaded) {
+        // Intents live beside the state, not in it: the engine decides at each save which ones still matter.
+        this.intents = (loaded.intents ?? []).map((intent) => ({ intent, held: false }));
+        delete loaded.intents;
         this.state = loaded;
         // Resumed (a restart, or after a failed cycle): whatever ran since that save may have logged failures.
         this.unsureSince = loaded.savedAt ?? loaded.startedAt ?? 0;
       } else {
         // Saved at once: the Marketo change feed starts here even if this run dies before its first commit.
         this.state = { ...emptyState(), startedAt: this.clock.now() };
+        this.intents = [];
         await this.save();
       }
     }
@@ -237,7 +247,64 @@ export class SyncEngine {
   private async save(): Promise<void> {
     if (!this.state) return;
     this.state.savedAt = this.clock.now();
-    await this.opts.store.save(this.state);
+    // Intents whose outcome the state now holds are done; those of pairs not merged since the resume stay.
+    const links = this.state.links;
+    const keep = this.intents.filter((x) => !x.held && Object.prototype.hasOwnProperty.call(links, String(x.intent.personId)));
+    if (keep.length > 0) this.state.intents = keep.map((x) => x.intent);
+    try {
+      await this.opts.store.save(this.state);
+    } finally {
+      delete this.state.intents;
+    }
+    this.intents = keep;
+  }
+
+  /**
+   * Records the values about to be written, durably, before the write leaves: the last saved snapshot plus the
+   * intents, never the unfinished in-memory state (a cleared sfRetry, an unsent delete flag).
+   */
+  private async writeAhead(intents: WriteIntent[]): Promise<void> {
+    if (intents.length === 0) return;
+    for (const intent of intents) this.intents.push({ intent, held: true });
+    const all = this.intents.map((x) => x.intent);
+    const store = this.opts.store;
+    if (store.saveIntents) {
+      await store.saveIntents(all);
+      return;
+    }
+    const committed = await store.load();
+    if (!committed) return;
+    committed.intents = all;
+    await store.save(committed);
+  }
+
+  /** A write whose outcome is unknown (it timed out after retries): its intents outlive the next save. */
+  private unsure(personIds: ReadonlySet<number>, to: WriteIntent['to']): void {
+    for (const x of this.intents) if (x.intent.to === to && personIds.has(x.intent.personId)) x.held = false;
+  }
+
+  /**
+   * After a resume, the pair's intents settle its stale ancestor: a target side that still holds the intended value
+   * took the write and has not changed since, so that value is the ancestor; any other value voids the intent (the
+   * write never landed, or someone edited the field since). Either way the state now holds what the intent said.
+   */
+  private applyIntents(link: LinkState, sfValues: Record<string, Canon> | undefined, mkValues: Record<string, Canon>): void {
+    for (const x of this.intents) {
+      const i = x.intent;
+      if (x.held || i.personId !== link.personId) continue;
+      x.held = true;
+      if (i.sfId !== link.sfId) continue;
+      const target = i.to === 'salesforce' ? sfValues : mkValues;
+      if (!target) {
+        x.held = false; // no Salesforce row read: decide next time
+        continue;
+      }
+      if (sameValue(target[i.field] ?? null, i.value)) link.ancestor[i.field] = i.value;
+    }
+  }
+
+  private hasOpenIntents(personId: number): boolean {
+    return this.intents.some((x) => !x.held && x.intent.personId === personId);
   }
 
   // ---- field sets ------------------------------------------------------------------------------
@@ -490,6 +557,15 @@ export class SyncEngine {
       if (link.deleted || !(link.failure || link.retry)) continue;
       if (!pairs.has(link.personId)) pairs.set(link.personId, { link });
     }
+    // Pairs with intents from before a crash: their ancestors may be stale, so they are merged against fresh rows.
+    if (this.intents.some((x) => !x.held)) {
+      for (const link of Object.values(state.links)) {
+        if (link.deleted || !this.hasOpenIntents(link.personId)) continue;
+        const pair = pairs.get(link.personId) ?? { link };
+        pair.fresh = true;
+        pairs.set(link.personId, pair);
+      }
+    }
 
     const orphans: Array<{ object: SfObject; row: SfRow }> = [];
     await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report, orphans);
@@ -740,8 +816,9 @@ export class SyncEngine {
       }
       if (this.mutant('echo-by-last-modified-by') && pair.row && pair.row.LastModifiedById === this.sf.userId) continue;
       const fields = sets[link.object];
-      const sfValues = pair.row ? this.sfCanon(fields, pair.row) : { ...link.ancestor };
       const mkValues = this.mkCanon(fields, person);
+      this.applyIntents(link, pair.row ? this.sfCanon(fields, pair.row) : undefined, mkValues);
+      const sfValues = pair.row ? this.sfCanon(fields, pair.row) : { ...link.ancestor };
       const outcomes = mergeFields({
         object: link.object,
         fields,
@@ -797,6 +874,9 @@ export class SyncEngine {
       let ok = 0;
       let failed = 0;
       const total = writes.length;
+      await this.writeAhead(
+        writes.flatMap((w) => w.outcomes.map((o) => ({ personId: w.pair.link.personId, sfId: w.pair.link.sfId, field: o.field.sf, to: 'salesforce' as const, value: o.value }))),
+      );
       // Records that hit a row lock are sent again after a backoff; the others are settled at once.
       for (let attempt = 1; writes.length > 0; attempt++) {
         let results: SfSaveResult[];
@@ -807,6 +887,7 @@ export class SyncEngine {
           if (!isTransient(err)) throw err;
           // Still failing after the retries: these pairs try again next cycle.
           for (const w of writes) w.pair.link.retry = true;
+          this.unsure(new Set(writes.map((w) => w.pair.link.personId)), 'salesforce');
           break;
         }
         const locked: typeof writes = [];
@@ -852,6 +933,9 @@ export class SyncEngine {
     // Marketo writes, ≤300 per call, by id.
     const mk = [...mkWrites.values()];
     if (mk.length > 0) {
+      await this.writeAhead(
+        mk.flatMap((w) => (w.pair ? w.outcomes.map((o) => ({ personId: w.pair!.link.personId, sfId: w.pair!.link.sfId, field: o.field.sf, to: 'marketo' as const, value: o.value })) : [])),
+      );
       const results = await this.mkto.syncLeads('updateOnly', 'id', mk.map((w) => w.record));
       let ok = 0;
       mk.forEach((w, i) => {

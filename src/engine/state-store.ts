@@ -85,6 +85,26 @@ export interface EngineState {
   savedAt?: number;
   /** Salesforce records Marketo could not take (or whose person vanished): read again next cycle. */
   sfRetry?: Record<string, SfObject>;
+  /**
+   * Write-ahead intents: field values the engine was about to write when this snapshot was last touched, for writes
+   * whose outcome this snapshot does not hold yet (see WriteIntent). Absent when there are none.
+   */
+  intents?: WriteIntent[];
+}
+
+/**
+ * A value the engine is about to write to one side of one linked pair, recorded durably before the write request
+ * leaves. After a crash that lands between the write and the next save, the snapshot's ancestor is stale: if the
+ * target side still holds `value`, the write happened and nothing changed there since, so `value` is the ancestor.
+ */
+export interface WriteIntent {
+  personId: number;
+  /** The record the pair synced with when the write was planned (an intent for a relinked pair is void). */
+  sfId: string;
+  /** Salesforce field name, as in the ancestor. */
+  field: string;
+  to: 'salesforce' | 'marketo';
+  value: Canon;
 }
 
 export function emptyState(): EngineState {
@@ -96,11 +116,29 @@ export interface StateStore {
   load(): Promise<EngineState | undefined>;
   /** Replaces the snapshot; resolves once it is durable. */
   save(state: EngineState): Promise<void>;
+  /**
+   * Replaces the intents of the last saved snapshot, leaving the rest of it as saved; resolves once durable. Optional:
+   * without it the engine loads the snapshot, sets its `intents` and saves it back (same outcome, slower).
+   */
+  saveIntents?(intents: WriteIntent[]): Promise<void>;
+}
+
+/** The snapshot with `intents` replaced (dropped when empty), keys in place. */
+function withIntents(rest: Record<string, unknown>, intents: WriteIntent[]): Record<string, unknown> {
+  const out = { ...rest };
+  if (intents.length > 0) out.intents = intents;
+  else delete out.intents;
+  return out;
 }
 
 export class MemoryStateStore implements StateStore {
   private saved: MemorySnapshot | undefined;
   private tracker: LinkTracker | undefined;
+  /**
+   * The tracker that Proxies made by any of this store's trackers report to: a state saved again after another one
+   * (saveIntents' fallback saves a loaded copy in between) still has the first tracker's Proxies in its links.
+   */
+  private readonly owner: TrackerOwner = {};
   saves = 0;
 
   async load(): Promise<EngineState | undefined> {
@@ -115,7 +153,7 @@ export class MemoryStateStore implements StateStore {
     if (!tracker || !tracker.tracks(state) || !this.saved) {
       // A state this store has not seen (a fresh start, a reload after a failed cycle, a restart): copy every link
       // and watch its links from now on.
-      tracker = this.tracker = new LinkTracker(state);
+      tracker = this.tracker = new LinkTracker(state, this.owner);
       links = new Map();
     } else {
       links = this.saved.links; // never handed out: snapshot() copies
@@ -128,6 +166,15 @@ export class MemoryStateStore implements StateStore {
     }
     this.saved = { rest: JSON.stringify(rest), linksAt, links };
     this.saves++;
+  }
+
+  async saveIntents(intents: WriteIntent[]): Promise<void> {
+    if (!this.saved) {
+      if (intents.length === 0) return;
+      await this.save(emptyState());
+    }
+    const s = this.saved!;
+    this.saved = { ...s, rest: JSON.stringify(withIntents(JSON.parse(s.rest) as Record<string, unknown>, intents)) };
   }
 
   /** The saved snapshot (a copy), for tests and the simulator's invariants. */
@@ -179,8 +226,16 @@ class LinkTracker {
   /** What each key held at the last save. */
   private readonly seen = new Map<string, unknown>();
 
-  constructor(private readonly state: EngineState) {
+  constructor(
+    private readonly state: EngineState,
+    private readonly owner: TrackerOwner,
+  ) {
     this.links = state.links;
+    owner.current = this;
+  }
+
+  noteChanged(key: string): void {
+    this.changed.add(key);
   }
 
   private readonly links: Record<string, LinkState>;
@@ -232,8 +287,9 @@ class LinkTracker {
 
   /** A Proxy of `value` that notes any write against link `key`; nested objects are wrapped in place. */
   private watch(value: object, key: string): object {
+    const owner = this.owner;
     const note = () => {
-      this.changed.add(key);
+      owner.current?.noteChanged(key);
     };
     const inner = (v: unknown): unknown => (v !== null && typeof v === 'object' && !WATCHED.has(v) ? this.watch(v, key) : v);
     const target = value as Record<string | symbol, unknown>;
@@ -257,10 +313,17 @@ class LinkTracker {
   }
 }
 
+interface TrackerOwner {
+  current?: LinkTracker;
+}
+
 /** Proxies made by a LinkTracker (never wrapped twice). */
 const WATCHED = new WeakSet<object>();
 
 export class FileStateStore implements StateStore {
+  /** The last snapshot read or written, as JSON text: saveIntents rewrites it, never the engine's unsaved state. */
+  private committed: string | undefined;
+
   constructor(readonly path: string) {}
 
   async load(): Promise<EngineState | undefined> {
@@ -281,15 +344,29 @@ export class FileStateStore implements StateStore {
     if (state.version !== 1 || typeof state.links !== 'object') {
       throw new Error(`state file ${this.path} has an unknown layout (version ${String(state.version)})`);
     }
+    this.committed = text;
     return state as EngineState;
   }
 
   async save(state: EngineState): Promise<void> {
+    this.write(JSON.stringify(state));
+  }
+
+  async saveIntents(intents: WriteIntent[]): Promise<void> {
+    if (this.committed === undefined && (await this.load()) === undefined) {
+      if (intents.length === 0) return;
+      this.committed = JSON.stringify(emptyState());
+    }
+    this.write(JSON.stringify(withIntents(JSON.parse(this.committed!) as Record<string, unknown>, intents)));
+  }
+
+  /** Atomic replace: temporary file, fsync, rename. */
+  private write(text: string): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify(state));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -306,6 +383,7 @@ export class FileStateStore implements StateStore {
     } catch {
       // Some platforms cannot open a directory; the rename is still atomic.
     }
+    this.committed = text;
   }
 }
 

@@ -96,3 +96,71 @@ describe('found by the property suite: Sync Person to SFDC after a permission ch
     expect(w.org.get('Lead', r.sfId!)?.City).toBeNull();
   });
 });
+
+describe('crash-echo-beats-later-edit: a crash after the engine’s write lands and before its state is saved', () => {
+  // The restarted engine's ancestor predates its own write; a user edit on the other side then made both sides look
+  // changed and the winner policy kept the engine's echo. Write-ahead intents make the written value the ancestor.
+  const requests = (w: World) => w.org.requestLog.length + w.instance.requestLog.length;
+
+  /** Runs `setup` for a dry count of the next cycle's requests, then once per crash point. */
+  async function everyCrashPoint(
+    setup: () => Promise<{ w: World; landed: () => boolean; userEdit: () => void; check: (where: string) => void }>,
+  ): Promise<number> {
+    const dry = await setup();
+    const before = requests(dry.w);
+    await dry.w.advance('5m');
+    const n = requests(dry.w) - before;
+    let landedBeforeSave = 0;
+    for (let k = 0; k <= n; k++) {
+      const { w, landed, userEdit, check } = await setup();
+      w.crashEngineAfter(k);
+      await w.advance('5m');
+      if (landed()) landedBeforeSave++;
+      userEdit();
+      w.restartEngine();
+      await w.advance('15m');
+      check(`crash after ${k} of ${n} requests`);
+    }
+    return landedBeforeSave;
+  }
+
+  it('lead: the engine wrote Marketo, then a Salesforce user edits the field: the user’s edit wins on both sides', async () => {
+    const landed = await everyCrashPoint(async () => {
+      const w = createWorld();
+      const id = w.salesforceUser.create('Lead', { LastName: 'Echo', Company: 'Acme', Email: 'echo@acme.test' });
+      await w.advance('5m');
+      const personId = mustPersonOf(w, id).id;
+      w.salesforceUser.update('Lead', id, { Rating: 'Hot' });
+      return {
+        w,
+        landed: () => w.instance.getPerson(personId)?.rating === 'Hot' && w.store.snapshot()!.links[String(personId)]?.ancestor.Rating !== 'Hot',
+        userEdit: () => void w.salesforceUser.update('Lead', id, { Rating: 'Warm' }),
+        check: (where) => {
+          expect(w.org.get('Lead', id)?.Rating, where).toBe('Warm');
+          expect(w.instance.getPerson(personId)?.rating, where).toBe('Warm');
+        },
+      };
+    });
+    expect(landed).toBeGreaterThan(0); // some crash point fell between the write and the save
+  });
+
+  it('contact: the engine wrote Salesforce, then a Marketo user edits the field: the user’s edit wins on both sides', async () => {
+    const landed = await everyCrashPoint(async () => {
+      const w = createWorld();
+      const id = w.salesforceUser.create('Contact', { LastName: 'Echo', Email: 'echo@acme.test' });
+      await w.advance('5m');
+      const personId = mustPersonOf(w, id).id;
+      w.marketoUser.update(personId, { title: 'CTO' });
+      return {
+        w,
+        landed: () => w.org.get('Contact', id)?.Title === 'CTO' && w.store.snapshot()!.links[String(personId)]?.ancestor.Title !== 'CTO',
+        userEdit: () => void w.marketoUser.update(personId, { title: 'CEO' }),
+        check: (where) => {
+          expect(w.org.get('Contact', id)?.Title, where).toBe('CEO');
+          expect(w.instance.getPerson(personId)?.title, where).toBe('CEO');
+        },
+      };
+    });
+    expect(landed).toBeGreaterThan(0);
+  });
+});
