@@ -89,6 +89,8 @@ export const KNOWN_ENGINE_BUGS: Record<string, string> = {
     "Sync Person to SFDC's lead create answered UNABLE_TO_LOCK_ROW (a transient per-record error) is treated as a rejection: a failure activity is written, though the next cycle creates the lead (DESIGN §4: locks are retried)",
   'crash-echo-beats-later-edit':
     "the engine writes a value to one side and dies before saving the new ancestor; after the restart its own write looks like a person's change, so a person's later edit on the other side is treated as a conflict and can lose (a Salesforce edit of a lead loses to the engine's own Marketo write) (DESIGN §4: a crash loses nothing)",
+  'activity-type-create-not-idempotent':
+    "creating the custom activity type 'SFDC Sync Failure' times out after Marketo committed it; the engine creates it again, Marketo answers 1017 (already exists), the cycle fails, and a rejection that clears before the next cycle is never logged",
   'activity-logged-again-after-crash':
     'the engine writes the failure activity, then dies before saving that it did; after the restart it logs the same failure again (DESIGN §4: a crash duplicates nothing)',
 };
@@ -580,7 +582,8 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
       ...acts.slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}: ${String(act.primaryAttributeValue)} ${String(attr(act, 'message'))}` })),
     ];
     if (acts.length === 0) {
-      out.push({ property: 'error-logged', message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
+      const typeRefused = w.engineEvents.some((e) => e.type === 'cycle-end' && (e.error ?? '').includes('1017'));
+      out.push({ property: 'error-logged', ...(typeRefused ? { tag: 'activity-type-create-not-idempotent' } : {}), message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
     } else if (acts.length > chances + 1) {
       const crashed = h.crashes.some((seq) => seq > firstSeq && seq <= lastSeq);
       out.push({
@@ -593,8 +596,11 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
   }
   // The wire agrees: every rejection code the org answered the sync user's writes with is one the engine saw.
   const seen = new Set(rejections.map((r) => r.errorCode));
+  // Answers lost to a timeout after commit never reached the engine: it could not report them.
+  const lostAnswers = new Set(w.faults.fired.filter((f) => f.system === 'salesforce' && f.kind === 'timeout-after-commit').map((f) => `${f.at}|${f.method}|${f.path}`));
   for (const entry of w.org.requestLog) {
     if (entry.user !== w.org.syncUser.id || entry.method === 'GET' || !/composite|sobjects/.test(entry.path)) continue;
+    if (lostAnswers.has(`${Date.parse(entry.at)}|${entry.method}|${entry.path}`)) continue;
     for (const code of entry.errorCodes) {
       if (TRANSIENT_CODES.has(code) || code === 'INVALID_FIELD' || code === 'INVALID_FIELD_FOR_INSERT_UPDATE' || code === 'ALL_OR_NONE_OPERATION_ROLLED_BACK' || code === 'NOT_FOUND' || code === 'DUPLICATE_VALUE') continue;
       if (!seen.has(code)) {
