@@ -18,7 +18,7 @@ import { createSalesforce, type Salesforce } from '../../mocks/salesforce/index.
 import type { ConvertLeadOptions, ConvertLeadResult, MergeResult, Org, SaveResult } from '../../mocks/salesforce/index.ts';
 import { FaultPlan, withFaults, type FaultSpec } from '../../mocks/faults.ts';
 import { SyncEngine, type CycleReport, type EngineOptions, type SyncPersonResult } from '../engine/engine.ts';
-import { MemoryStateStore, type EngineState, type StateStore } from '../engine/state-store.ts';
+import { MemoryStateStore, type EngineState, type StateStore, type WriteIntent } from '../engine/state-store.ts';
 import type { RetryPolicy } from '../engine/retry.ts';
 import type { TraceEvent as EngineEvent, WinnerPolicy } from '../engine/types.ts';
 import { DEFAULT_EPOCH, parseDuration, VirtualClock } from './clock.ts';
@@ -86,6 +86,10 @@ class CrashableStore implements StateStore {
   }
   async save(state: EngineState): Promise<void> {
     if (!this.frozen) await this.inner.save(state);
+  }
+  /** Write-ahead intents go straight to the inner store (no copy of the whole state), unless the process is dead. */
+  async saveIntents(intents: WriteIntent[]): Promise<void> {
+    if (!this.frozen) await this.inner.saveIntents(intents);
   }
 }
 
