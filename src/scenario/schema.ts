@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../sim/clock.ts';
+import { FAULT_KINDS, type FaultKind } from '../../mocks/faults.ts';
 import {
   MARKETO_CUSTOM_FIELD_TYPES,
   SALESFORCE_CUSTOM_FIELD_TYPES,
@@ -50,16 +51,8 @@ export const REJECTABLE_STEPS = [
   'marketo.delete',
 ] as const satisfies readonly StepKind[];
 
-export const FAULT_KINDS = [
-  'unavailable',
-  'timeout',
-  'timeout-after-commit',
-  'rate-limit',
-  'session-expired',
-  'lock',
-  'quota',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+// The fault kinds are the fault layer's own list, so the language cannot drift from what it can inject.
+export { FAULT_KINDS, type FaultKind } from '../../mocks/faults.ts';
 
 export const SYSTEMS = ['salesforce', 'marketo'] as const;
 export type Side = (typeof SYSTEMS)[number];
