@@ -10,42 +10,19 @@
  */
 import type { Canon, ValueKind } from './types.ts';
 
+// Each system names its number types its own way; dates, datetimes and booleans share names.
+const SHARED_KINDS: Record<string, ValueKind> = { boolean: 'boolean', date: 'date', datetime: 'datetime' };
+const SF_KINDS: Record<string, ValueKind> = { ...SHARED_KINDS, int: 'number', double: 'number', currency: 'number', percent: 'number' };
+const MARKETO_KINDS: Record<string, ValueKind> = { ...SHARED_KINDS, integer: 'number', float: 'number', currency: 'number', percent: 'number' };
+
 /** The value kind of a Salesforce describe `type`. */
 export function kindOfSfType(type: string): ValueKind {
-  switch (type) {
-    case 'int':
-    case 'double':
-    case 'currency':
-    case 'percent':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return 'datetime';
-    default:
-      return 'text';
-  }
+  return SF_KINDS[type] ?? 'text';
 }
 
 /** The value kind of a Marketo describe `dataType`. */
 export function kindOfMarketoType(dataType: string): ValueKind {
-  switch (dataType) {
-    case 'integer':
-    case 'float':
-    case 'currency':
-    case 'percent':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return 'datetime';
-    default:
-      return 'text';
-  }
+  return MARKETO_KINDS[dataType] ?? 'text';
 }
 
 /** Two fields can pair only when their kinds agree: a number never round-trips faithfully through text. */

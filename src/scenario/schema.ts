@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../sim/clock.ts';
 import { FAULT_KINDS, type FaultKind } from '../../mocks/faults.ts';
+import type { CustomFieldSpec } from '../../mocks/salesforce/types.ts';
 import {
   MARKETO_CUSTOM_FIELD_TYPES,
   SALESFORCE_CUSTOM_FIELD_TYPES,
@@ -245,19 +246,10 @@ export interface SourceLoc {
 
 export type Fields = Record<string, Scalar>;
 
-export interface CustomFieldDecl {
+/** The org's own custom-field spec, as a scenario declares it (with its place in the file). */
+export interface CustomFieldDecl extends Omit<CustomFieldSpec, 'object' | 'type' | 'defaultValue'> {
   object: SalesforceObject;
-  name: string;
   type: (typeof SALESFORCE_CUSTOM_FIELD_TYPES)[number];
-  label?: string;
-  length?: number;
-  precision?: number;
-  scale?: number;
-  picklistValues?: string[];
-  restricted?: boolean;
-  required?: boolean;
-  externalId?: boolean;
-  unique?: boolean;
   defaultValue?: Scalar;
   loc: SourceLoc;
 }
