@@ -10,6 +10,7 @@
  */
 import type { Clock } from '../sim/clock.ts';
 import { ApiError, DEFAULT_RETRY, QuotaExhausted, RetryAfter, withRetry, type RetryPolicy } from './retry.ts';
+import type { FetchFn } from './fetch-fn.ts';
 
 export interface MarketoConfig {
   baseUrl?: string;
@@ -56,10 +57,20 @@ interface Envelope {
 /** Response codes worth another try (reference B3: timeouts, temporarily unavailable, system errors, transient). */
 const TRANSIENT = new Set(['502', '604', '606', '608', '611', '615', '713', '719']);
 
+/**
+ * Answers to a custom-activity-type step that mean an earlier try of it landed: 1017 object already exists, 709 no
+ * draft to approve (709 is the real API's "Business Rule Violation"; that approving an approved type answers it is
+ * UNCONFIRMED, but it is the likeliest refusal and what the emulator answers).
+ */
+const ALREADY_DONE = new Set(['1017', '709']);
+
+type ActivityTypeDef = { id: number; apiName: string; status?: string; attributes?: Array<{ apiName: string }> };
+
 export interface MarketoClientOptions {
   clock: Clock;
   retry?: RetryPolicy;
-  fetch?: typeof fetch;
+  /** Send every request through this fetch (given a Request); default: the global fetch (the real network). */
+  fetch?: FetchFn;
   onRetry?: (operation: string, attempt: number, delayMs: number, err: unknown) => void;
 }
 
@@ -70,7 +81,7 @@ export class MarketoClient {
   private tokenExpiresAt = 0;
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: (input: Request) => Promise<Response>;
 
   constructor(
     private readonly config: MarketoConfig,
@@ -78,7 +89,7 @@ export class MarketoClient {
   ) {
     this.baseUrl = (config.baseUrl ?? DEFAULT_MARKETO_BASE_URL).replace(/\/+$/, '');
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = (opts.fetch ?? fetch) as (input: Request) => Promise<Response>;
   }
 
   // ---- identity ------------------------------------------------------------------------------
@@ -106,7 +117,7 @@ export class MarketoClient {
   private async send(url: string, init: RequestInit): Promise<Response> {
     this.calls++;
     try {
-      return await this.fetchFn(url, init);
+      return await this.fetchFn(new Request(url, init));
     } catch (err) {
       throw new ApiError('marketo', 'NETWORK_ERROR', `request to ${new URL(url).pathname} failed: ${(err as Error).message}`, true);
     }
@@ -258,11 +269,32 @@ export class MarketoClient {
    * Makes sure the custom activity type exists with its attributes and is
    * approved (create → add attributes → approve, as the real API requires);
    * returns its activity type id.
+   *
+   * Idempotent: any step can time out after Marketo committed it, and its
+   * retry is then refused as done already (1017 "already exists" for the type
+   * or an attribute, 709 "no draft to approve"). On such an answer, or an
+   * answer that never came, the types are read again and the missing steps
+   * resumed from what Marketo holds.
    */
   async ensureActivityType(spec: CustomActivityTypeSpec): Promise<number> {
+    let type = await this.readActivityType(spec.apiName);
+    for (let round = 1; ; round++) {
+      try {
+        return await this.completeActivityType(spec, type);
+      } catch (err) {
+        if (round >= 3 || !(err instanceof ApiError) || !(err.transient || ALREADY_DONE.has(err.code))) throw err;
+        type = await this.readActivityType(spec.apiName);
+      }
+    }
+  }
+
+  private async readActivityType(apiName: string): Promise<ActivityTypeDef | undefined> {
     const env = await this.call('activityTypes', 'GET', '/rest/v1/activities/external/types.json');
-    type TypeDef = { id: number; apiName: string; status?: string; attributes?: Array<{ apiName: string }> };
-    let type = (env.result ?? []).find((t) => (t as TypeDef).apiName === spec.apiName) as TypeDef | undefined;
+    return (env.result ?? []).find((t) => (t as ActivityTypeDef).apiName === apiName) as ActivityTypeDef | undefined;
+  }
+
+  private async completeActivityType(spec: CustomActivityTypeSpec, found: ActivityTypeDef | undefined): Promise<number> {
+    let type = found;
     if (!type) {
       const created = await this.call('createActivityType', 'POST', '/rest/v1/activities/external/type.json', {
         body: {
@@ -274,7 +306,7 @@ export class MarketoClient {
           primaryAttribute: spec.primaryAttribute,
         },
       });
-      type = (created.result?.[0] ?? { id: 0, apiName: spec.apiName, attributes: [] }) as TypeDef;
+      type = (created.result?.[0] ?? { id: 0, apiName: spec.apiName, attributes: [] }) as ActivityTypeDef;
     }
     const have = new Set((type.attributes ?? []).map((a) => a.apiName));
     const missing = spec.attributes.filter((a) => !have.has(a.apiName));
@@ -285,7 +317,7 @@ export class MarketoClient {
     }
     if (type.status !== 'approved' || missing.length > 0) {
       const approved = await this.call('approveActivityType', 'POST', `/rest/v1/activities/external/type/${encodeURIComponent(spec.apiName)}/approve.json`);
-      const t = approved.result?.[0] as TypeDef | undefined;
+      const t = approved.result?.[0] as ActivityTypeDef | undefined;
       if (t?.id) type = t;
     }
     if (!type.id) throw new ApiError('marketo', 'NO_TYPE_ID', `custom activity type ${spec.apiName} has no id`, false);

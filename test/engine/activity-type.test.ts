@@ -1,0 +1,81 @@
+/**
+ * The `SFDC Sync Failure` activity type is created on first use (create → attributes → approve). Each step can time
+ * out after Marketo committed it; the engine then reads the types again and adopts what landed, instead of failing the
+ * cycle on Marketo's "already exists" (found by the property suite: activity-type-create-not-idempotent).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { FAILURE_ACTIVITY } from '../../src/engine/failure-log.ts';
+import { MarketoClient } from '../../src/engine/marketo.ts';
+import { closeAllWorlds, createWorld, MARKETO_BASE_URL } from '../../src/sim/world.ts';
+import { failureActivities, mustPersonOf } from './helpers.ts';
+
+afterAll(() => closeAllWorlds());
+
+const HOT_NEEDS_PHONE = {
+  object: 'Lead',
+  name: 'Hot_Needs_Phone',
+  formula: 'AND(ISPICKVAL(Rating, "Hot"), ISBLANK(Phone))',
+  message: 'Hot leads need a phone number',
+  field: 'Phone',
+};
+
+describe('the failure activity type, when an answer is lost after Marketo committed', () => {
+  it('the type create times out after commit: the cycle adopts the type, logs the rejection once and goes on', async () => {
+    const w = createWorld();
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    await w.advance('5m');
+    const personId = mustPersonOf(w, id).id;
+    w.org.setRule(HOT_NEEDS_PHONE);
+    w.marketoUser.update(personId, { rating: 'Hot' });
+    // The cycle's first Marketo write is the type create (the update goes to Salesforce and is refused).
+    w.fault({ system: 'marketo', kind: 'timeout-after-commit', times: 1 });
+    const reports = await w.advance('5m');
+    expect(w.faults.fired.map((f) => f.path)).toEqual(['/rest/v1/activities/external/type.json']);
+    expect(reports.map((r) => r.ok)).toEqual([true]);
+    expect(w.instance.activityLog.customTypes().filter((t) => t.name === 'SFDC Sync Failure')).toHaveLength(1);
+    expect(w.instance.activityLog.customTypes()[0]).toMatchObject({ status: 'approved' });
+    expect(failureActivities(w, personId)).toHaveLength(1);
+    // The rejection clears before the next cycle: it stays logged once, and the pair syncs.
+    w.org.setRule({ ...HOT_NEEDS_PHONE, active: false });
+    await w.advance('10m');
+    expect(w.org.get('Lead', id)?.Rating).toBe('Hot');
+    expect(failureActivities(w, personId)).toHaveLength(1);
+  });
+
+  /** A client whose `n`th POST to a path ending in `suffix` reaches Marketo but whose answer is lost. */
+  function losingClient(w: ReturnType<typeof createWorld>, suffix: string) {
+    let seen = 0;
+    const lossy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const path = new URL(String(input)).pathname;
+      if (init?.method === 'POST' && path.endsWith(suffix) && ++seen === 1) throw new TypeError('Failed to fetch');
+      return res;
+    };
+    return new MarketoClient({ baseUrl: MARKETO_BASE_URL, clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock: w.clock, fetch: lossy });
+  }
+
+  it.each(['/external/type.json', '/attributes/create.json', '/approve.json'])(
+    'a lost answer to the %s step: the type ends created once, with its attributes, approved',
+    async (suffix) => {
+      const w = createWorld();
+      const client = losingClient(w, suffix);
+      const id = await client.ensureActivityType(FAILURE_ACTIVITY);
+      const types = w.instance.activityLog.customTypes();
+      expect(types).toHaveLength(1);
+      expect(types[0]).toMatchObject({ id, apiName: 'sfdcSyncFailure', status: 'approved' });
+      expect(types[0]!.attributes.map((a) => a.apiName).sort()).toEqual(['fields', 'message', 'operation', 'sfdcId']);
+      // And it is usable: an activity is accepted on that type.
+      const person = w.marketoUser.create({ email: 'a@acme.test', lastName: 'A' });
+      const [r] = await client.addActivities([
+        { leadId: person.id, activityDate: '2026-01-05T09:00:00Z', activityTypeId: id, primaryAttributeValue: 'X', attributes: [] },
+      ]);
+      expect(r?.status).toBe('added');
+    },
+  );
+
+  it('a type that is really refused (not a lost answer) still fails, naming the code', async () => {
+    const w = createWorld();
+    const client = new MarketoClient({ baseUrl: MARKETO_BASE_URL, clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock: w.clock });
+    await expect(client.ensureActivityType({ ...FAILURE_ACTIVITY, name: '' })).rejects.toMatchObject({ code: '701' });
+  });
+});
