@@ -10,7 +10,6 @@
  */
 import type { Clock } from '../sim/clock.ts';
 import { ApiError, DEFAULT_RETRY, QuotaExhausted, RetryAfter, withRetry, type RetryPolicy } from './retry.ts';
-import type { FetchFn } from './fetch-fn.ts';
 
 export interface MarketoConfig {
   baseUrl?: string;
@@ -69,8 +68,7 @@ type ActivityTypeDef = { id: number; apiName: string; status?: string; attribute
 export interface MarketoClientOptions {
   clock: Clock;
   retry?: RetryPolicy;
-  /** Send every request through this fetch (given a Request); default: the global fetch (the real network). */
-  fetch?: FetchFn;
+  fetch?: typeof fetch;
   onRetry?: (operation: string, attempt: number, delayMs: number, err: unknown) => void;
 }
 
@@ -81,7 +79,7 @@ export class MarketoClient {
   private tokenExpiresAt = 0;
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
-  private readonly fetchFn: (input: Request) => Promise<Response>;
+  private readonly fetchFn: typeof fetch;
 
   constructor(
     private readonly config: MarketoConfig,
@@ -89,7 +87,7 @@ export class MarketoClient {
   ) {
     this.baseUrl = (config.baseUrl ?? DEFAULT_MARKETO_BASE_URL).replace(/\/+$/, '');
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.fetchFn = (opts.fetch ?? fetch) as (input: Request) => Promise<Response>;
+    this.fetchFn = opts.fetch ?? fetch;
   }
 
   // ---- identity ------------------------------------------------------------------------------
@@ -117,7 +115,7 @@ export class MarketoClient {
   private async send(url: string, init: RequestInit): Promise<Response> {
     this.calls++;
     try {
-      return await this.fetchFn(new Request(url, init));
+      return await this.fetchFn(url, init);
     } catch (err) {
       throw new ApiError('marketo', 'NETWORK_ERROR', `request to ${new URL(url).pathname} failed: ${(err as Error).message}`, true);
     }

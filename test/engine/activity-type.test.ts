@@ -46,9 +46,10 @@ describe('the failure activity type, when an answer is lost after Marketo commit
   function losingClient(w: ReturnType<typeof createWorld>, suffix: string) {
     let seen = 0;
     const lossy: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      const path = new URL(String(input)).pathname;
-      if (init?.method === 'POST' && path.endsWith(suffix) && ++seen === 1) throw new TypeError('Failed to fetch');
+      // Given a Request or a URL and init, whichever the client sends.
+      const request = input instanceof Request ? input : new Request(input, init);
+      const res = await fetch(request);
+      if (request.method === 'POST' && new URL(request.url).pathname.endsWith(suffix) && ++seen === 1) throw new TypeError('Failed to fetch');
       return res;
     };
     return new MarketoClient({ baseUrl: MARKETO_BASE_URL, clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock: w.clock, fetch: lossy });
