@@ -78,22 +78,19 @@ const FAILURE_ACTIVITY_NAME = 'SFDC Sync Failure';
 
 /**
  * Violations the reference engine is known to produce (found by this suite,
- * reported, not fixed yet). The npm-test property suites tolerate exactly
- * these tags so they stay green; test/property/known-bugs.test.ts replays
- * each one's counterexample as a known failure. Remove a tag once fixed.
+ * reported, not fixed yet), by tag. The npm-test property suites tolerate
+ * exactly these tags so they stay green; test/property/known-bugs.test.ts
+ * replays each one's counterexample (test/property/counterexamples/TAG.yaml)
+ * as a known failure. Remove a tag, and the code that sets it, once fixed,
+ * and move its counterexample to test/property/regressions/, where it must
+ * replay clean.
+ *
+ * Empty: every bug found so far is fixed (merge-loser-orphaned,
+ * lock-on-create-logged-as-rejection, crash-echo-beats-later-edit,
+ * activity-type-create-not-idempotent, activity-logged-again-after-crash;
+ * their counterexamples are regressions now).
  */
-export const KNOWN_ENGINE_BUGS: Record<string, string> = {
-  'merge-loser-orphaned':
-    "a Salesforce merge whose survivor's person was deleted in Marketo: the engine's Marketo merge is refused (1004), it drops the loser's link anyway, and the loser's person stays behind pointing at the merged-away record (DESIGN §4: merges leave no orphan links)",
-  'lock-on-create-logged-as-rejection':
-    "Sync Person to SFDC's lead create answered UNABLE_TO_LOCK_ROW (a transient per-record error) is treated as a rejection: a failure activity is written, though the next cycle creates the lead (DESIGN §4: locks are retried)",
-  'crash-echo-beats-later-edit':
-    "the engine writes a value to one side and dies before saving the new ancestor; after the restart its own write looks like a person's change, so a person's later edit on the other side is treated as a conflict and can lose (a Salesforce edit of a lead loses to the engine's own Marketo write) (DESIGN §4: a crash loses nothing)",
-  'activity-type-create-not-idempotent':
-    "creating the custom activity type 'SFDC Sync Failure' times out after Marketo committed it; the engine creates it again, Marketo answers 1017 (already exists), the cycle fails, and a rejection that clears before the next cycle is never logged",
-  'activity-logged-again-after-crash':
-    'the engine writes the failure activity, then dies before saving that it did; after the restart it logs the same failure again (DESIGN §4: a crash duplicates nothing)',
-};
+export const KNOWN_ENGINE_BUGS: Record<string, string> = {};
 
 // ---------------------------------------------------------------------------------------------- the pairs
 
@@ -252,7 +249,6 @@ export function converged(w: World, _h: History = historyOf(w.trace)): Violation
         // A merge loser's person follows the survivor; a plain delete sets sfdcIsDeleted.
         out.push({
           property: 'converged',
-          ...(merged ? { tag: 'merge-loser-orphaned' } : {}),
           message: `person ${pair.person.id} still points at deleted ${pair.object} ${pair.sfId}${merged} without sfdcIsDeleted`,
           events: [...h.edits.filter((e) => (e.action === 'delete' && e.record === pair.sfId) || (e.action === 'merge' && e.related?.includes(pair.sfId))).map(editEvidence)],
         });
@@ -530,12 +526,9 @@ export function noLostUpdate(w: World, h: History = historyOf(w.trace)): Violati
     let sfOk = okOn(v.sf);
     if (!sfOk && !sameCanon(v.sf, v.mk) && pairBlocked(w, pair)) sfOk = true;
     if (mkOk && sfOk) continue;
-    // The engine died after writing one side and before recording it; its write then looked like a person's edit.
-    const crashEcho = h.crashes.some((c) => c < last.edit.seq);
     const lostOn = [!sfOk ? `Salesforce has ${JSON.stringify(v.sf ?? null)}` : '', !mkOk ? `Marketo has ${JSON.stringify(v.mk ?? null)}` : ''].filter(Boolean).join(', ');
     out.push({
       property: 'no-lost-update',
-      ...(crashEcho ? { tag: 'crash-echo-beats-later-edit' } : {}),
       message: `the ${last.side} edit ${pair.object}.${last.field} = ${JSON.stringify(last.value)} (person ${pair.person.id}) was lost: ${lostOn}`,
       events: [editEvidence(last.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)],
     });
@@ -556,8 +549,7 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
   for (const act of activities) {
     const code = String(act.primaryAttributeValue);
     if (TRANSIENT_CODES.has(code)) {
-      const onCreate = attr(act, 'operation') === 'create';
-      out.push({ property: 'error-logged', ...(onCreate ? { tag: 'lock-on-create-logged-as-rejection' } : {}), message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(attr(act, 'message'))}` }] });
+      out.push({ property: 'error-logged', message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(attr(act, 'message'))}` }] });
     }
   }
   // Each distinct rejection: at least one activity, and no more than the times the failure could have cleared and come back.
@@ -582,13 +574,10 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
       ...acts.slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}: ${String(act.primaryAttributeValue)} ${String(attr(act, 'message'))}` })),
     ];
     if (acts.length === 0) {
-      const typeRefused = w.engineEvents.some((e) => e.type === 'cycle-end' && (e.error ?? '').includes('1017'));
-      out.push({ property: 'error-logged', ...(typeRefused ? { tag: 'activity-type-create-not-idempotent' } : {}), message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
+      out.push({ property: 'error-logged', message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
     } else if (acts.length > chances + 1) {
-      const crashed = h.crashes.some((seq) => seq > firstSeq && seq <= lastSeq);
       out.push({
         property: 'error-logged',
-        ...(crashed ? { tag: 'activity-logged-again-after-crash' } : {}),
         message: `person ${first.personId}: one failure (${first.errorCode}: ${first.message}) was logged ${acts.length} times; it could have cleared and come back at most ${chances} time(s)`,
         events: evidence,
       });

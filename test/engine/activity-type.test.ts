@@ -42,13 +42,17 @@ describe('the failure activity type, when an answer is lost after Marketo commit
     expect(failureActivities(w, personId)).toHaveLength(1);
   });
 
-  /** A client whose `n`th POST to a path ending in `suffix` reaches Marketo but whose answer is lost. */
+  /** The world's in-process fetch when it has one; else the global fetch, which its msw server intercepts. */
+  const worldFetch = (w: ReturnType<typeof createWorld>): typeof fetch => (w as unknown as { fetch?: typeof fetch }).fetch ?? fetch;
+
+  /** A client whose first POST to a path ending in `suffix` reaches Marketo but whose answer is lost. */
   function losingClient(w: ReturnType<typeof createWorld>, suffix: string) {
     let seen = 0;
+    const reach = worldFetch(w);
     const lossy: typeof fetch = async (input, init) => {
       // Given a Request or a URL and init, whichever the client sends.
       const request = input instanceof Request ? input : new Request(input, init);
-      const res = await fetch(request);
+      const res = await reach(request);
       if (request.method === 'POST' && new URL(request.url).pathname.endsWith(suffix) && ++seen === 1) throw new TypeError('Failed to fetch');
       return res;
     };
@@ -76,7 +80,7 @@ describe('the failure activity type, when an answer is lost after Marketo commit
 
   it('a type that is really refused (not a lost answer) still fails, naming the code', async () => {
     const w = createWorld();
-    const client = new MarketoClient({ baseUrl: MARKETO_BASE_URL, clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock: w.clock });
+    const client = new MarketoClient({ baseUrl: MARKETO_BASE_URL, clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock: w.clock, fetch: worldFetch(w) });
     await expect(client.ensureActivityType({ ...FAILURE_ACTIVITY, name: '' })).rejects.toMatchObject({ code: '701' });
   });
 });
