@@ -5,10 +5,12 @@
  *
  * Choices the scenario language leaves open, made here (and so part of what
  * a counterexample file means when replayed by this driver):
- * - `engine.restart`: the engine process dies after k more requests (k in
- *   1..12 drawn from the seed exactly as src/scenario/runner.ts draws it; a
- *   quiet cycle sends about seven, so mid-cycle or not at all), while one cycle runs at once; then it
- *   restarts from its state store. A crash "between any two requests".
+ * - `engine.restart`: one cycle runs at once and the engine process dies in
+ *   it, then restarts from its state store. Where it dies is drawn from the
+ *   seed: half the time after k requests (k over the last cycle's request
+ *   count plus two, so any boundary of the cycle is about equally likely),
+ *   half at its first field decision, right after its reads and before its
+ *   writes. A crash "between any two requests".
  * - Permission and rule changes are recorded in the trace (lane `user`) so the
  *   history and the oracle see them.
  * - In lenient mode (fuzzing) a person's action the system refuses is recorded
@@ -64,6 +66,7 @@ export class Driver {
   private readonly races: RaceEdit[] = [];
   private requests = 0;
   private restarts = 0;
+  private crashAtDecision = false;
   private readonly lenient: boolean;
 
   constructor(
@@ -78,6 +81,13 @@ export class Driver {
       winner: { Lead: scenario.sync.winner.Lead, Contact: scenario.sync.winner.Contact, fields: fieldWinners },
       ...(opts.mutant ? { mutant: opts.mutant } : {}),
       ...opts.world,
+      onEngineEvent: (e) => {
+        if (this.crashAtDecision && e.type === 'field') {
+          this.crashAtDecision = false;
+          this.world.crashEngineAfter(0);
+        }
+        opts.world?.onEngineEvent?.(e);
+      },
       onRequest: (r) => {
         this.requests++;
         this.fireRaces();
@@ -198,11 +208,19 @@ export class Driver {
         w.fault({ system: step.system, kind: step.fault, ...(step.forMs !== undefined ? { forMs: step.forMs } : {}), ...(step.times !== undefined ? { times: step.times } : {}) });
         return { status: 'ok' };
       case 'engine.restart': {
-        // Same draw as the scenario runner's restart (src/scenario/runner.ts), so both die at the same request.
-        const k = w.rng.fork(`restart-${++this.restarts}`).int(1, 12);
-        w.trace.record('world', 'crash-plan', `the engine will die after ${k} more request(s)`);
-        w.crashEngineAfter(k);
+        // Half the time between any two requests of the cycle, half at the boundary between its reads and its
+        // writes: a crash there is what tests "a watermark advances only past records fully processed" (DESIGN §4).
+        const span = crashSpan(w);
+        const k = w.rng.fork(`restart-${++this.restarts}`).int(1, 2 * span);
+        if (k > span) {
+          w.trace.record('world', 'crash-plan', 'the engine will die at its first field decision, between its reads and its writes');
+          this.crashAtDecision = true;
+        } else {
+          w.trace.record('world', 'crash-plan', `the engine will die after ${k} more request(s)`);
+          w.crashEngineAfter(k);
+        }
         await w.runCycle();
+        this.crashAtDecision = false;
         w.restartEngine();
         return { status: 'ok' };
       }
@@ -300,4 +318,18 @@ export class Driver {
     if (!this.lenient) throw new Error(`ref \`${ref}\` does not name a record on that side yet (not synced, or deleted)`);
     return { status: 'skipped', message: `ref ${ref} not resolvable` };
   }
+}
+
+/**
+ * How many requests the crash point is drawn over: the last finished
+ * cycle's request count, plus two for the read and the write a cycle with
+ * work sends beyond a quiet one. Every boundary between two requests of the
+ * crashing cycle is about equally likely.
+ */
+export function crashSpan(w: World): number {
+  for (let i = w.engineEvents.length - 1; i >= 0; i--) {
+    const e = w.engineEvents[i]!;
+    if (e.type === 'cycle-end') return Math.max(3, e.sfCalls + e.mktoCalls + 2);
+  }
+  return 12;
 }

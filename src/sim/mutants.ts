@@ -2,7 +2,7 @@
  * Deliberately broken engine variants (issue 6 §2 "The suite must be able to
  * fail"). This is the list, as data: the engine implements each behind
  * `EngineOptions.mutant` (src/engine/, its owner's work), and
- * test/mutants/mutants.mutant.ts asserts that the property suite catches
+ * test/mutants/mutants.test.ts (in npm test) asserts that the property suite catches
  * every one within its normal run budget.
  */
 import type { PropertyName } from './oracle.ts';

@@ -1,6 +1,6 @@
 /**
  * The property suite's normal run budget, shared by the conformance suite
- * (npm test) and the mutant suite (SYNCSIM_MUTANTS=1), so "caught within the
+ * (npm test) and the mutant suite (test/mutants, also in npm test), so "caught within the
  * normal budget" means the same runs. Seeds are fixed so CI is reproducible;
  * SYNCSIM_SEED explores others.
  */
