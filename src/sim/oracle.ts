@@ -437,11 +437,14 @@ function analyse(w: World, h: History): Analysis {
     for (const fe of edits) if (fe.personId === pid && fe.edit.seq < e.seq) fe.ambiguous = true;
   }
   // The engine merges states, not edits: a side whose edits in one window end where they started changed nothing.
+  // Unless an engine run came between them (a failed or crashed cycle, a flow action: not clean, so the window is the
+  // same): it may have synced the value in between, and that counts (seed 2142317038: a crashed cycle carried it over).
   const netEdits: FieldEdit[] = [];
   for (const list of groupBy(edits, (fe) => `${fe.personId}|${fe.field}|${fe.side}|${fe.window}`).values()) {
     const first = list[0]!;
     const last = list[list.length - 1]!;
-    const reverted = list.length > 1 && !list.some((fe) => fe.ambiguous) && first.hasPrior && sameCanon(first.prior, last.value);
+    const unseen = first.gap === last.gap;
+    const reverted = list.length > 1 && unseen && !list.some((fe) => fe.ambiguous) && first.hasPrior && sameCanon(first.prior, last.value);
     if (!reverted) netEdits.push(...list);
   }
   netEdits.sort((a, b) => a.edit.seq - b.edit.seq);
@@ -638,10 +641,20 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
   const ofDeletedPeople = new Set(
     w.trace.events.filter((e) => e.lane === 'engine' && e.kind === 'link' && deletedPeople.has(Number(e.data?.personId))).map((e) => String(e.data?.sfId)),
   );
+  // A merge survivor may pass to a loser's person (when the survivor's own person is gone): that person is no stranger.
+  const everLinked = new Map<number, Set<string>>();
+  for (const e of w.trace.events) {
+    if (e.lane !== 'engine' || e.kind !== 'link' || typeof e.data?.sfId !== 'string') continue;
+    const pid = Number(e.data.personId);
+    if (!everLinked.has(pid)) everLinked.set(pid, new Set());
+    everLinked.get(pid)!.add(e.data.sfId);
+  }
+  const losersOf = (survivor: string) => h.edits.filter((e) => e.action === 'merge' && e.record === survivor).flatMap((e) => e.related ?? []);
+  const heir = (p: Person, survivor: string) => losersOf(survivor).some((id) => everLinked.get(p.id)?.has(id));
   for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) {
     if (r.CreatedById !== w.org.syncUser.id || mergedAway.has(String(r.Id))) continue;
     const carriers = people.filter((p) => p.sfdcLeadId === r.Id || p.sfdcContactId === r.Id);
-    const strangers = carriers.filter((p) => !flowed.has(p.id));
+    const strangers = carriers.filter((p) => !flowed.has(p.id) && !heir(p, String(r.Id)));
     if (carriers.length && strangers.length) {
       out.push({
         property: 'no-duplicate',
