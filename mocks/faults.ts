@@ -4,7 +4,8 @@
  * `withFaults(system, handlers, plan)` returns one catch-all msw handler that
  * answers every request of that system: it asks the plan whether a fault
  * fires, and otherwise (or for faults that need the real answer) delegates to
- * the real handlers with msw's `getResponse`. Faults fire from the plan's own
+ * the real handlers with `dispatch` (msw's `getResponse` without the cost of
+ * handlers that cannot match, dispatch.ts). Faults fire from the plan's own
  * clock and seeded RNG, never from wall time, so a replay sees them on the
  * same requests.
  *
@@ -19,9 +20,10 @@
  *   System error for a lock (Marketo has no row-lock code; 611 is its generic
  *   retryable failure), network errors for timeouts.
  */
-import { getResponse, http, HttpResponse, type RequestHandler } from 'msw';
+import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { Clock } from '../src/sim/clock.ts';
 import { Rng } from '../src/sim/rng.ts';
+import { dispatch } from './dispatch.ts';
 
 export type FaultSystem = 'salesforce' | 'marketo';
 export const FAULT_KINDS = [
@@ -210,17 +212,17 @@ export function withFaults(system: FaultSystem, handlers: RequestHandler[], plan
     const path = new URL(request.url).pathname;
     if (!owns(path)) return undefined;
     const fault = plan.decide(system, request, isWriteRequest(system, request.method, path), isAuthRequest(path));
-    if (!fault) return getResponse(handlers, request);
+    if (!fault) return dispatch(handlers, request);
     switch (fault.kind) {
       case 'timeout':
         return HttpResponse.error();
       case 'timeout-after-commit':
-        await getResponse(handlers, request);
+        await dispatch(handlers, request);
         return HttpResponse.error();
       case 'session-expired':
         if (hooks.expireSessions) {
           hooks.expireSessions();
-          return getResponse(handlers, request);
+          return dispatch(handlers, request);
         }
         return system === 'salesforce'
           ? HttpResponse.json([{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }], { status: 401, headers: SF_JSON })

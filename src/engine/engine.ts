@@ -18,6 +18,7 @@
 import type { Clock } from '../sim/clock.ts';
 import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, type SfFieldInfo } from './field-map.ts';
 import { FailureLog } from './failure-log.ts';
+import type { FetchFn } from './fetch-fn.ts';
 import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
 import { mergeFields, type FieldOutcome } from './merge.ts';
 import { canon, parseDateTime, sameValue, toMarketo, toSalesforce } from './normalize.ts';
@@ -52,8 +53,8 @@ export interface EngineOptions {
   retry?: RetryPolicy;
   /** How far before the watermark each poll looks again (rows can commit with an older stamp). Default 60 s. */
   lookBackMs?: number;
-  /** fetch for the Marketo client (tests). */
-  fetch?: typeof fetch;
+  /** Both clients send through this fetch (the simulator's in-process transport); default: the real network. */
+  fetch?: FetchFn;
 }
 
 export interface CycleReport {
@@ -155,7 +156,12 @@ export class SyncEngine {
     this.lookBackMs = opts.lookBackMs ?? 60_000;
     const onRetry = (system: 'salesforce' | 'marketo') => (operation: string, attempt: number, delayMs: number, err: unknown) =>
       this.emit({ type: 'retry', at: this.clock.now(), system, operation, attempt, delayMs, error: describeError(err) });
-    this.sf = new SalesforceClient(opts.salesforce, { clock: opts.clock, retry: this.retry, onRetry: onRetry('salesforce') });
+    this.sf = new SalesforceClient(opts.salesforce, {
+      clock: opts.clock,
+      retry: this.retry,
+      onRetry: onRetry('salesforce'),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
     this.mkto = new MarketoClient(opts.marketo, {
       clock: opts.clock,
       retry: this.retry,

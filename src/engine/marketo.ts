@@ -10,6 +10,7 @@
  */
 import type { Clock } from '../sim/clock.ts';
 import { ApiError, DEFAULT_RETRY, QuotaExhausted, RetryAfter, withRetry, type RetryPolicy } from './retry.ts';
+import type { FetchFn } from './fetch-fn.ts';
 
 export interface MarketoConfig {
   baseUrl?: string;
@@ -68,7 +69,8 @@ type ActivityTypeDef = { id: number; apiName: string; status?: string; attribute
 export interface MarketoClientOptions {
   clock: Clock;
   retry?: RetryPolicy;
-  fetch?: typeof fetch;
+  /** Send every request through this fetch (given a Request); default: the global fetch (the real network). */
+  fetch?: FetchFn;
   onRetry?: (operation: string, attempt: number, delayMs: number, err: unknown) => void;
 }
 
@@ -79,7 +81,7 @@ export class MarketoClient {
   private tokenExpiresAt = 0;
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: (input: Request) => Promise<Response>;
 
   constructor(
     private readonly config: MarketoConfig,
@@ -87,7 +89,7 @@ export class MarketoClient {
   ) {
     this.baseUrl = (config.baseUrl ?? DEFAULT_MARKETO_BASE_URL).replace(/\/+$/, '');
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = (opts.fetch ?? fetch) as (input: Request) => Promise<Response>;
   }
 
   // ---- identity ------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ export class MarketoClient {
   private async send(url: string, init: RequestInit): Promise<Response> {
     this.calls++;
     try {
-      return await this.fetchFn(url, init);
+      return await this.fetchFn(new Request(url, init));
     } catch (err) {
       throw new ApiError('marketo', 'NETWORK_ERROR', `request to ${new URL(url).pathname} failed: ${(err as Error).message}`, true);
     }

@@ -8,12 +8,16 @@
  * - jsforce's own HTTP retries are switched off: they retry 5xx/429/network
  *   errors on GET/PUT/DELETE with real setTimeout sleeps (lib/request.js),
  *   which breaks determinism. The engine retries on its clock (retry.ts).
+ * - Given a `fetch` (the simulator's in-process one), every request goes
+ *   through it instead of jsforce's node-fetch stack (jsforce-fetch.ts).
  * - Writes go through sObject Collections (`composite/sobjects`), ≤200 records
  *   per call, allOrNone=false; per-record results are returned as they are.
  */
 import { Connection } from 'jsforce';
 import type { Clock } from '../sim/clock.ts';
 import type { SfFieldInfo } from './field-map.ts';
+import type { FetchFn } from './fetch-fn.ts';
+import { useFetchTransport, type JsforceTransport } from './jsforce-fetch.ts';
 import { ApiError, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export interface SalesforceConfig {
@@ -69,7 +73,7 @@ const TRANSIENT_CODES = new Set([
 
 const NO_RETRY = { maxRetries: 0, methods: [] as string[], statusCodes: [] as number[], errorCodes: [] as string[] };
 
-interface TransportLike {
+interface TransportLike extends JsforceTransport {
   httpRequest(req: { method: string; url: string }, options?: Record<string, unknown>): unknown;
 }
 
@@ -77,6 +81,8 @@ export interface SalesforceClientOptions {
   clock: Clock;
   retry?: RetryPolicy;
   onRetry?: (operation: string, attempt: number, delayMs: number, err: unknown) => void;
+  /** Send every request through this fetch; default: jsforce's own transport (the real network). */
+  fetch?: FetchFn;
 }
 
 export class SalesforceClient {
@@ -110,8 +116,13 @@ export class SalesforceClient {
           }
         : {}),
     });
-    this.wrapTransport((this.conn as unknown as { _transport: TransportLike })._transport);
-    this.wrapTransport((this.conn.oauth2 as unknown as { _transport: TransportLike })._transport);
+    for (const transport of [
+      (this.conn as unknown as { _transport: TransportLike })._transport,
+      (this.conn.oauth2 as unknown as { _transport: TransportLike })._transport,
+    ]) {
+      this.wrapTransport(transport);
+      if (opts.fetch) useFetchTransport(transport, opts.fetch);
+    }
   }
 
   private grant(): 'password' | 'client_credentials' {
@@ -149,14 +160,40 @@ export class SalesforceClient {
   async describe(object: string): Promise<SfFieldInfo[]> {
     await this.connect();
     const result = await this.call(`describe ${object}`, () => this.conn.describe(object));
-    return (result.fields as unknown as SfFieldInfo[]).map((f) => ({
-      name: f.name,
-      type: f.type,
-      custom: f.custom,
-      createable: f.createable,
-      updateable: f.updateable,
-      calculated: f.calculated,
-    }));
+    return fieldInfos(result.fields as unknown as SfFieldInfo[]);
+  }
+
+  /**
+   * describe() of several objects in one request: a Composite call (`/composite`, one API call toward the org's
+   * limits whatever the number of subrequests) with one describe subrequest per object. A subrequest that fails
+   * fails the whole look (as describe() would), with its own error code.
+   */
+  async describeMany(objects: readonly string[]): Promise<Record<string, SfFieldInfo[]>> {
+    await this.connect();
+    type Sub = { body: unknown; httpStatusCode: number; referenceId: string };
+    const result = await this.call(`describe ${objects.join(', ')}`, async () => {
+      const base = `/services/data/v${this.conn.version}`;
+      const answer = await this.conn.request<{ compositeResponse: Sub[] }>({
+        method: 'POST',
+        url: '/composite',
+        body: JSON.stringify({
+          allOrNone: false,
+          compositeRequest: objects.map((object) => ({ method: 'GET', url: `${base}/sobjects/${object}/describe`, referenceId: object })),
+        }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+      for (const sub of answer.compositeResponse) {
+        if (sub.httpStatusCode < 400) continue;
+        const e = (Array.isArray(sub.body) ? sub.body[0] : undefined) as { errorCode?: string; message?: string } | undefined;
+        throw Object.assign(new Error(e?.message ?? `describe ${sub.referenceId} failed with HTTP ${sub.httpStatusCode}`), {
+          errorCode: e?.errorCode ?? `ERROR_HTTP_${sub.httpStatusCode}`,
+        });
+      }
+      return answer;
+    });
+    const out: Record<string, SfFieldInfo[]> = {};
+    for (const sub of result.compositeResponse) out[sub.referenceId] = fieldInfos((sub.body as { fields: SfFieldInfo[] }).fields);
+    return out;
   }
 
   /** Every row of a SOQL query, page by page (`queryAll` when `all`), each page retried on its own. */
@@ -220,6 +257,17 @@ export class SalesforceClient {
     if (!retry) return attempt();
     return withRetry(this.opts.clock, this.retry, attempt, (n, delay, err) => this.opts.onRetry?.(operation, n, delay, err));
   }
+}
+
+function fieldInfos(fields: readonly SfFieldInfo[]): SfFieldInfo[] {
+  return fields.map((f) => ({
+    name: f.name,
+    type: f.type,
+    custom: f.custom,
+    createable: f.createable,
+    updateable: f.updateable,
+    calculated: f.calculated,
+  }));
 }
 
 function stripAttributes(row: Record<string, unknown>): Record<string, unknown> {

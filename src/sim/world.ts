@@ -1,12 +1,26 @@
 /**
- * A World: one virtual clock, both emulators built on it, one msw server,
- * the sync engine with an in-memory state store, and handles to act as a
- * Salesforce user or a Marketo user (issue 4 §3; the simulator grows it).
+ * A World: one virtual clock, both emulators built on it, their msw
+ * handlers, the sync engine with an in-memory state store, and handles to act
+ * as a Salesforce user or a Marketo user (issue 4 §3; the simulator grows it).
  *
- * msw patches Node's HTTP stack once per process, so there is one server per
- * process: each world installs its handlers with `resetHandlers(...)`, and
- * closing it removes them. Only one world is open at a time; creating a new
- * one closes the previous one, so no handler or state leaks into the next.
+ * How the engine's requests reach the handlers (`transport`):
+ * - 'in-process' (default): the engine's clients send through an in-process
+ *   fetch that hands each Request to msw's `getResponse` over the world's
+ *   handlers (in-process-fetch.ts). Same handlers, faults and request hook;
+ *   no socket emulation, so a call costs a fraction of setupServer's.
+ * - 'msw-server': jsforce's own node-fetch and the global fetch go through
+ *   msw's setupServer (Node's HTTP stack intercepted): exactly what a real
+ *   jsforce sees on the wire.
+ *
+ *   msw patches Node's HTTP stack (and wraps the global Request, Response and
+ *   Headers) once per process, so there is one server per process: such a
+ *   world installs its handlers with `resetHandlers(...)`. An in-process world
+ *   does not start the server (its patches slow every Request and Response);
+ *   another client in the process reaches it through `world.fetch`.
+ *
+ * Closing a world removes its handlers. Only one world is open at a time;
+ * creating a new one closes the previous one, so no handler or state leaks
+ * into the next.
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
@@ -22,14 +36,20 @@ import { MemoryStateStore, type EngineState, type StateStore, type WriteIntent }
 import type { RetryPolicy } from '../engine/retry.ts';
 import type { TraceEvent as EngineEvent, WinnerPolicy } from '../engine/types.ts';
 import { DEFAULT_EPOCH, parseDuration, VirtualClock } from './clock.ts';
+import { inProcessFetch, type InProcessFetch } from './in-process-fetch.ts';
 import { Rng } from './rng.ts';
 import { Trace } from './trace.ts';
 
 export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
 export const MARKETO_BASE_URL = 'https://123-ABC-456.mktorest.com';
 
+/** How the engine's requests reach the emulators' handlers (see the module comment). */
+export type WorldTransport = 'in-process' | 'msw-server';
+
 export interface WorldOptions {
   seed?: number;
+  /** Default 'in-process'. */
+  transport?: WorldTransport;
   /** Virtual start time (default DEFAULT_EPOCH, a Monday 09:00 UTC). */
   start?: number;
   /** Sync interval (ms or a duration like '5m'). */
@@ -133,6 +153,10 @@ export class World {
   private crashed = false;
   private closed = false;
   private readonly handlers: RequestHandler[];
+  /** How the engine's requests reach the handlers. */
+  readonly transport: WorldTransport;
+  /** A fetch answered by this world's handlers in-process (what the engine uses under 'in-process'). */
+  readonly fetch: InProcessFetch & typeof fetch;
 
   constructor(private readonly opts: WorldOptions = {}) {
     openWorld?.close();
@@ -151,7 +175,12 @@ export class World {
       ...withFaults('salesforce', this.sf.handlers, this.faults, { expireSessions: () => this.org.expireSessions() }),
       ...withFaults('marketo', this.mkto.handlers, this.faults),
     ];
-    sharedServer().resetHandlers(...this.handlers);
+    this.transport = opts.transport ?? 'in-process';
+    if (this.transport === 'msw-server') sharedServer().resetHandlers(...this.handlers);
+    // A server still listening from an earlier msw-server world must not answer for that world any more.
+    else server?.resetHandlers();
+    // A closed world answers nothing, as its handlers are gone from the shared server too.
+    this.fetch = inProcessFetch(() => (this.closed ? [] : this.handlers));
     openWorld = this;
     this.engine = this.newEngine();
     this.salesforceUser = this.makeSalesforceUser();
@@ -258,6 +287,7 @@ export class World {
       ...(o.mutant ? { mutant: o.mutant } : {}),
       ...(o.retry ? { retry: o.retry } : {}),
       ...(o.lookBackMs !== undefined ? { lookBackMs: o.lookBackMs } : {}),
+      ...(this.transport === 'in-process' ? { fetch: this.fetch } : {}),
     };
     return new SyncEngine(options);
   }
