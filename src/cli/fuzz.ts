@@ -1,8 +1,9 @@
 /**
  * `sync-sim fuzz`: a campaign of random worlds (issue 6 §3). Each failure is
  * shrunk, confirmed deterministic by a second run, and written to --out as a
- * scenario file with the command that replays it; a coverage table closes
- * the run; exit 1 on any violation.
+ * scenario file that `sync-sim replay FILE` reruns exactly (same violations,
+ * same trace hash); a coverage table closes the run; exit 1 on any violation.
+ * `--replay FILE` is the same replay, printing the violations in full.
  *
  * Wall time is read only to report progress and to stop a `--time` campaign
  * (process.hrtime, never inside a simulated world).
@@ -60,8 +61,9 @@ async function replay(file: string, opts: FuzzOptions, exit: { code: number }): 
   const r = await replayScenario(text, file, opts.mutant ? { mutant: opts.mutant } : {});
   if (opts.timeline) process.stdout.write(`${r.timeline}\n`);
   for (const v of r.violations) process.stdout.write(`${formatViolation(v)}\n`);
+  if (r.failure) process.stdout.write(`FAIL ${r.failure}\n`);
   process.stdout.write(`${r.violations.length} violation(s); trace hash ${r.hash}\n`);
-  if (r.violations.length) exit.code = 1;
+  if (!r.ok) exit.code = 1;
 }
 
 async function fuzz(opts: FuzzOptions, exit: { code: number }): Promise<void> {
@@ -126,7 +128,7 @@ async function fuzz(opts: FuzzOptions, exit: { code: number }): Promise<void> {
     for (const v of failing(f.result, tolerate)) process.stdout.write(`${formatViolation(v)}\n`);
     if (f.deterministic.length) process.stdout.write(`NOT DETERMINISTIC: ${f.deterministic[0]!.message}\n`);
     process.stdout.write(`shrunk to ${f.result.scenario.steps.length} steps, written to ${file}\n`);
-    process.stdout.write(`replay: sync-sim fuzz --replay ${file}${f.result.config.mutant ? ` --mutant ${f.result.config.mutant}` : ''}\n`);
+    process.stdout.write(`replay: sync-sim replay ${file}   (same violations, trace hash ${f.result.hash.slice(0, 16)}…)\n`);
     exit.code = 1;
     if (opts.mutant) break; // a mutant is caught once; more of the same says nothing new
   }
@@ -154,7 +156,7 @@ const command: CommandModule = {
       .option('--mutant <name>', 'run a deliberately broken engine; `list` prints the names')
       .option('--races', 'let people edit while the engine\'s requests are in flight')
       .option('--strict', 'count the known engine bugs as violations too')
-      .option('--replay <file>', 'replay a counterexample file exactly and check it')
+      .option('--replay <file>', 'replay a counterexample file through the scenario runner and print its violations (as `sync-sim replay`)')
       .option('--timeline', 'with --replay: print the trace')
       .action(async (opts: FuzzOptions) => {
         try {

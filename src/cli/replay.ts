@@ -25,7 +25,8 @@ const EXAMPLES = `
 Examples:
   $ sync-sim replay scenarios/converted-lead-relinks-person-to-contact.yaml
   $ sync-sim replay scenarios/lead-conflict-same-field-marketo-wins.yaml --html timeline.html
-  $ sync-sim replay counterexample.yaml --seed 1234     the seed a fuzz failure printed
+  $ sync-sim replay fuzz-out/no-lost-update-seed123.yaml   a fuzz counterexample: same violations, same trace hash
+  $ sync-sim replay counterexample.yaml --seed 1234        another seed for the same steps
 
 The same file and seed always give the same timeline (its hash is printed).
 Exit status: 0 when the scenario passed, 1 when it failed or did not load.
@@ -46,7 +47,7 @@ export async function replayCommand(file: string, flags: ReplayFlags): Promise<n
   } finally {
     closeAllWorlds();
   }
-  out(`${p.bold(scenario.name)}\n${p.dim(`file ${file} · seed ${result.seed} · trace ${result.traceHash.slice(0, 16)} · ${result.trace.events.length} events`)}\n\n`);
+  out(`${p.bold(scenario.name)}\n${p.dim(`file ${file} · seed ${result.seed} · trace ${result.traceHash} · ${result.trace.events.length} events`)}\n\n`);
   out(`${result.trace.toText()}\n\n`);
   out(result.ok ? `${p.green('PASS')} all ${scenario.steps.length} steps\n` : `${p.red('FAIL')} ${explainFailure(result)}\n`);
   if (flags.html) {

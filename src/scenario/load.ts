@@ -54,6 +54,7 @@ import {
   type SyncSettings,
 } from './schema.ts';
 import { closest } from './suggest.ts';
+import { MUTANT_NAMES } from '../sim/mutants.ts';
 
 export type LoadResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
 
@@ -580,7 +581,12 @@ class FileLoader {
       }
       fieldWinners[`${target.object}.${target.field}`] = side;
     }
-    return { intervalMs: s.interval ?? DEFAULT_INTERVAL_MS, winner, fieldWinners };
+    let mutant: string | undefined;
+    if (s.mutant !== undefined) {
+      if (MUTANT_NAMES.includes(s.mutant)) mutant = s.mutant;
+      else this.report(['sync', 'mutant'], 'value', `unknown engine mutant ${tick(s.mutant)}${hint(closest(s.mutant, MUTANT_NAMES))} (\`sync-sim fuzz --mutant list\` prints them)`);
+    }
+    return { intervalMs: s.interval ?? DEFAULT_INTERVAL_MS, winner, fieldWinners, ...(mutant !== undefined ? { mutant } : {}) };
   }
 
   // ---------------------------------------------------------------- steps
@@ -594,25 +600,28 @@ class FileLoader {
     let body: unknown = null;
     let bodyPath: Path = path;
     let rejected: { value: unknown; path: Path } | undefined;
+    let atRequest: { value: unknown; path: Path } | undefined;
 
     if (typeof raw === 'string') {
       kind = raw;
     } else if (isRecord(raw)) {
-      const actions = Object.keys(raw).filter((k) => k !== 'rejected');
+      const actions = Object.keys(raw).filter((k) => k !== 'rejected' && k !== 'atRequest');
       if (actions.length === 0) {
-        this.report(path, 'step-shape', `\`rejected\` goes beside an action, like \`- salesforce.create: {…}\` then \`rejected: REQUIRED_FIELD_MISSING\``);
+        const modifier = 'rejected' in raw ? 'rejected' : 'atRequest';
+        this.report(path, 'step-shape', `\`${modifier}\` goes beside an action, like \`- salesforce.update: {…}\` then \`${modifier === 'rejected' ? 'rejected: REQUIRED_FIELD_MISSING' : 'atRequest: 3'}\``);
         return undefined;
       }
       kind = actions[0]!;
       this.step = { number, kind };
       for (const extra of actions.slice(1)) {
         const known = (STEP_KINDS as readonly string[]).includes(extra);
-        const fix = known ? `put \`${extra}\` in its own \`- ${extra}: …\` item` : `unknown key${hint(closest(extra, [...STEP_KINDS, 'rejected']))}`;
+        const fix = known ? `put \`${extra}\` in its own \`- ${extra}: …\` item` : `unknown key${hint(closest(extra, [...STEP_KINDS, 'rejected', 'atRequest']))}`;
         this.report([...path, extra], 'step-shape', `one action per step, and this one already does \`${kind}\`: ${fix}`, { key: true });
       }
       body = raw[kind];
       bodyPath = [...path, kind];
       if ('rejected' in raw) rejected = { value: raw.rejected, path: [...path, 'rejected'] };
+      if ('atRequest' in raw) atRequest = { value: raw.atRequest, path: [...path, 'atRequest'] };
     } else {
       this.report(path, 'step-shape', `expected a step like \`- wait: 5m\`, got ${describe(raw)}`);
       return undefined;
@@ -639,12 +648,26 @@ class FileLoader {
         body = rest;
       }
       const code = rejected ? this.rejectedCode(stepKind, rejected.value, rejected.path) : undefined;
+      const at = atRequest ? this.atRequest(stepKind, atRequest.value, atRequest.path) : undefined;
       const loaded = this.stepBody(stepKind, body, bodyPath);
-      if (!loaded || (rejected && code === undefined)) return undefined;
-      return { number, loc: this.loc(path), ...(code !== undefined ? { rejected: code } : {}), ...loaded } as Step;
+      if (!loaded || (rejected && code === undefined) || (atRequest && at === undefined)) return undefined;
+      return { number, loc: this.loc(path), ...(code !== undefined ? { rejected: code } : {}), ...(at !== undefined ? { atRequest: at } : {}), ...loaded } as Step;
     } finally {
       this.step = undefined;
     }
+  }
+
+  /** `atRequest: n` beside a person's action: it lands just before the engine's n-th request from there. */
+  private atRequest(kind: StepKind, value: unknown, path: Path): number | undefined {
+    if (!(REJECTABLE_STEPS as readonly string[]).includes(kind)) {
+      this.report(path, 'value', `\`atRequest\` does not apply to \`${kind}\`: only a person's action can land while the engine's requests are in flight (${REJECTABLE_STEPS.map(tick).join(', ')})`, { key: true });
+      return undefined;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      this.report(path, 'value', `expected a whole number of requests from here, 1 or more (1 = the engine's next request), got ${describe(value)}`);
+      return undefined;
+    }
+    return value;
   }
 
   private rejectedCode(kind: StepKind, value: unknown, path: Path): string | undefined {

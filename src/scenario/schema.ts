@@ -141,6 +141,8 @@ export const syncSectionSchema = z
     interval: duration.optional(),
     /** `Lead: marketo`, `Contact: salesforce`, or per field `Lead.Title: salesforce`. */
     winner: z.record(z.string(), z.enum(SYSTEMS)).nullish(),
+    /** A deliberately broken engine variant (src/sim/mutants.ts): what a mutant's counterexample replays against. */
+    mutant: z.string({ error: 'expected a mutant name (`sync-sim fuzz --mutant list` prints them)' }).optional(),
   })
   .nullish();
 
@@ -301,6 +303,8 @@ export interface SyncSettings {
   winner: { Lead: Side; Contact: Side };
   /** Per-field overrides keyed `Lead.Title` (canonical field name). */
   fieldWinners: Record<string, Side>;
+  /** The engine variant to run (a mutant's name); the reference engine when absent. */
+  mutant?: string;
 }
 
 interface StepBase {
@@ -309,6 +313,13 @@ interface StepBase {
   loc: SourceLoc;
   /** The error code the system must refuse this step with; only on REJECTABLE_STEPS. */
   rejected?: string;
+  /**
+   * `atRequest: n`: the person's action does not run now; it lands just before
+   * the engine's n-th request from this point (1 = the next one), while a
+   * cycle is in flight. Only on REJECTABLE_STEPS. An action still waiting when
+   * `expect: { converged: true }` settles the world never happens.
+   */
+  atRequest?: number;
 }
 
 export type Step = StepBase &

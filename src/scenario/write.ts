@@ -89,6 +89,7 @@ export function writeScenario(scenario: WritableScenario, options: WriteOptions 
   if (winner.Contact !== DEFAULT_WINNER.Contact) winners.Contact = winner.Contact;
   Object.assign(winners, fieldWinners);
   if (Object.keys(winners).length) sync.set('winner', flow(doc, winners));
+  if (scenario.sync.mutant !== undefined) sync.set('mutant', scenario.sync.mutant);
   if (sync.items.length) root.set('sync', sync);
 
   root.set('steps', stepsNode(doc, scenario.steps));
@@ -109,10 +110,11 @@ function stepsNode(doc: Document, steps: readonly WritableStep[]): YAMLSeq {
 }
 
 function stepNode(doc: Document, step: WritableStep): Node {
-  if (step.kind === 'engine.restart' && step.rejected === undefined) return doc.createNode('engine.restart') as Node;
+  if (step.kind === 'engine.restart' && step.rejected === undefined && step.atRequest === undefined) return doc.createNode('engine.restart') as Node;
   const map = new YAMLMap();
   map.set(step.kind, stepBody(doc, step));
   if (step.rejected !== undefined) map.set('rejected', step.rejected);
+  if (step.atRequest !== undefined) map.set('atRequest', step.atRequest);
   return map;
 }
 

@@ -12,57 +12,16 @@ import fc from 'fast-check';
 import type { WritableScenario, WritableStep } from '../scenario/write.ts';
 import { addCoverage, coverageOf, emptyCoverage, type CoverageCounts } from './coverage.ts';
 import { Driver, type StepOutcome } from './driver.ts';
-import { commandArbitrary, FAULT_CHOICES, type FaultChoice, type RaceRecord, type SimModel, type SimReal } from './model.ts';
-import { checkState, deterministic, isMkWrite, isSfWrite, liveness, measureIdle, quietWhenIdle, type Violation, type WinnerConfig } from './oracle.ts';
+import { commandArbitrary, FAULT_CHOICES, type FaultChoice, type SimModel, type SimReal } from './model.ts';
+import { deterministic, type Violation } from './oracle.ts';
+import type { ExtraCheck, SettleResult } from './settle.ts';
 import { setupOf, type WorkloadShape } from './workload.ts';
 
-/** Cycles the world gets to become quiet once faults and users stop. */
-export const QUIET_BUDGET = 12;
-/** Idle cycles measured for quiet-when-idle. */
-export const IDLE_CYCLES = 2;
+export { IDLE_CYCLES, QUIET_BUDGET, type ExtraCheck, type SettleResult } from './settle.ts';
 
-export interface SettleResult {
-  violations: Violation[];
-  /** Cycles it took to become quiet; undefined if it never did. */
-  quietAfter: number | undefined;
-}
-
-/**
- * Faults stop, users stop; cycles run until one writes nothing (at most
- * QUIET_BUDGET), then two idle cycles are measured and the state checked.
- */
-export type ExtraCheck = (w: Driver['world']) => Violation[];
-
-export async function settleAndCheck(driver: Driver, extra?: ExtraCheck): Promise<SettleResult> {
-  const w = driver.world;
-  w.faults.clear();
-  driver.cancelRaces();
-  w.trace.record('world', 'settle', 'faults stop, users stop: running until quiet');
-  let quietAfter: number | undefined;
-  let last = '';
-  for (let i = 1; i <= QUIET_BUDGET; i++) {
-    const sf0 = w.org.requestLog.length;
-    const mk0 = w.instance.requestLog.length;
-    const ev0 = w.engineEvents.length;
-    const [report] = await w.advance(Math.max(0, w.engine.schedule.nextAt - w.clock.now()));
-    const sfWrites = w.org.requestLog.slice(sf0).filter((e) => e.user === w.org.syncUser.id && isSfWrite(e.method, e.path) && e.errorCodes.length === 0).length;
-    const mkWrites = w.instance.requestLog.slice(mk0).filter((e) => isMkWrite(e.operation)).length;
-    last = `last cycle: ${report?.ok ? 'ok' : `failed (${report?.error ?? '?'})`}, ${sfWrites} Salesforce writes, ${mkWrites} Marketo writes`;
-    // Quiet: nothing written and nothing decided (an unlink with a re-create due next cycle is still work).
-    const busy = w.engineEvents.slice(ev0).some((e) => e.type === 'link' || e.type === 'unlink' || (e.type === 'write' && e.ok > 0));
-    if (report?.ok && sfWrites === 0 && mkWrites === 0 && !busy) {
-      quietAfter = i;
-      break;
-    }
-  }
-  const violations: Violation[] = [...liveness(quietAfter, QUIET_BUDGET, last)];
-  if (quietAfter !== undefined) violations.push(...quietWhenIdle(await measureIdle(w, IDLE_CYCLES)));
-  const s = driver.scenario.sync;
-  const winners: WinnerConfig = { Lead: s.winner.Lead, Contact: s.winner.Contact, fields: s.fieldWinners };
-  violations.push(...checkState(w, winners));
-  if (extra) violations.push(...extra(w));
-  w.trace.record('world', 'checked', violations.length ? `${violations.length} violation(s): ${[...new Set(violations.map((v) => v.property))].join(', ')}` : 'every property holds');
-  return { violations, quietAfter };
+/** Faults and users stop, the world settles, every property is checked: what `expect: { converged: true }` does. */
+export function settleAndCheck(driver: Driver): Promise<SettleResult> {
+  return driver.settle();
 }
 
 // ---------------------------------------------------------------------------------------------- one run
@@ -86,7 +45,6 @@ export interface CaseResult {
   /** The scenario as run: setup and every step sent (skipped ones included). */
   scenario: WritableScenario;
   outcomes: StepOutcome[];
-  races: RaceRecord[];
   quietAfter: number | undefined;
   /** The run's readable timeline. */
   timeline: string;
@@ -95,7 +53,7 @@ export interface CaseResult {
 /** Runs `commands` (as fast-check would, preconditions included) on a fresh world, settles it and checks it. */
 export async function runCase(config: CaseConfig, commands: Iterable<fc.AsyncCommand<SimModel, SimReal>>): Promise<CaseResult> {
   const { scenario, spare } = setupOf(config.seed, config.shape);
-  const driver = new Driver(scenario, { lenient: true, ...(config.mutant ? { mutant: config.mutant } : {}) });
+  const driver = new Driver(scenario, { lenient: true, ...(config.mutant ? { mutant: config.mutant } : {}), ...(config.extra ? { extra: config.extra } : {}) });
   driver.setup();
   const model: SimModel = {
     refs: [
@@ -106,7 +64,6 @@ export async function runCase(config: CaseConfig, commands: Iterable<fc.AsyncCom
     created: 0,
     faults: config.faults,
     steps: [],
-    races: [],
   };
   const real: SimReal = { driver };
   // The first sync links the Salesforce side before people start editing.
@@ -114,9 +71,16 @@ export async function runCase(config: CaseConfig, commands: Iterable<fc.AsyncCom
   model.steps.push(first);
   await driver.step(first);
   await fc.asyncModelRun(() => ({ model, real }), commands);
-  const { violations, quietAfter } = await settleAndCheck(driver, config.extra);
+  // The end of every run, as its counterexample file ends: faults and people stop, the world settles, every property.
+  const check: WritableStep = { kind: 'expect', checks: [{ type: 'converged' }] };
+  model.steps.push(check);
+  await driver.step(check);
+  driver.finish();
+  const { violations, quietAfter } = driver.lastCheck!;
   scenario.steps = model.steps;
+  if (config.mutant) scenario.sync.mutant = config.mutant;
   const w = driver.world;
+  w.close();
   return {
     config,
     violations,
@@ -125,7 +89,6 @@ export async function runCase(config: CaseConfig, commands: Iterable<fc.AsyncCom
     coverage: coverageOf(w, violations),
     scenario,
     outcomes: driver.outcomes,
-    races: model.races,
     quietAfter,
     timeline: w.trace.toText(),
   };

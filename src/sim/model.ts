@@ -28,22 +28,14 @@ export const FAULT_CHOICES: readonly FaultChoice[] = (['salesforce', 'marketo'] 
   (['unavailable', 'timeout', 'timeout-after-commit', 'rate-limit', 'session-expired', 'lock'] as const).map((kind) => ({ system, kind })),
 );
 
-export interface RaceRecord {
-  /** Index in `steps` of the wait during which it fired (the next step to run when it was armed). */
-  beforeStep: number;
-  afterRequests: number;
-  step: WritableStep;
-}
-
 export interface SimModel {
   refs: RefState[];
   spare: Member[];
   created: number;
   /** Fault kinds switched on for this run. */
   faults: readonly FaultChoice[];
-  /** Every step sent to the driver, in order. */
+  /** Every step sent to the driver, in order (race edits as steps with `atRequest`). */
   steps: WritableStep[];
-  races: RaceRecord[];
 }
 
 export interface SimReal {
@@ -73,14 +65,9 @@ export class SimCommand implements fc.AsyncCommand<SimModel, SimReal> {
   async run(m: SimModel, r: SimReal): Promise<void> {
     const b = this.build(m)!;
     b.apply?.(m);
-    if (b.race) {
-      m.races.push({ beforeStep: m.steps.length, afterRequests: b.race.afterRequests, step: b.race.step });
-      r.driver.raceAt(b.race.afterRequests, b.race.step);
-      this.label = `race(${b.race.afterRequests}, ${stepText(b.race.step)})`;
-      return;
-    }
-    this.label = b.steps.map(stepText).join('; ');
-    for (const s of b.steps) {
+    const steps = b.race ? [{ ...b.race.step, atRequest: b.race.afterRequests }] : b.steps;
+    this.label = steps.map(stepText).join('; ');
+    for (const s of steps) {
       m.steps.push(s);
       await r.driver.step(s);
     }

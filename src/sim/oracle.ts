@@ -419,7 +419,7 @@ function analyse(w: World, h: History): Analysis {
         side: e.system === 'salesforce' ? 'salesforce' : 'marketo',
         personId,
         field,
-        value: v,
+        value: storedValue(w, e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead', field, v),
         window: window < 0 ? Infinity : window,
         ambiguous: running || flowNear,
         object: e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead',
@@ -449,6 +449,19 @@ function analyse(w: World, h: History): Analysis {
   }
   netEdits.sort((a, b) => a.edit.seq - b.edit.seq);
   return { h, edits: netEdits, excluded, pairs, touchedPermissions };
+}
+
+/**
+ * A number as the Salesforce field stores it (rounded to the field's scale,
+ * as Salesforce rounds a currency written with more decimals): the value an
+ * edit of it can end as, on both sides.
+ */
+function storedValue(w: World, object: string, field: string, v: unknown): unknown {
+  if (typeof v !== 'number') return v;
+  const f = w.org.objectDef(object)?.fields.get(field.toLowerCase()) as { type?: string; scale?: number } | undefined;
+  if (!f || !['currency', 'double', 'percent', 'int'].includes(f.type ?? '')) return v;
+  const scale = f.type === 'int' ? 0 : f.scale ?? 0;
+  return scale > 0 ? Number(v.toFixed(scale)) : Math.round(v);
 }
 
 function winnerOf(cfg: WinnerConfig, object: string, field: string): 'marketo' | 'salesforce' {

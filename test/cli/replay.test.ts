@@ -11,7 +11,7 @@ describe('sync-sim replay', () => {
     const file = join(tempDir({ 'a.yaml': PASSING }), 'a.yaml');
     const r = await cli('replay', file);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Marketo title reaches Salesforce\nfile .*a\.yaml · seed 1 · trace [0-9a-f]{16} · \d+ events\n\n/);
+    expect(r.stdout).toMatch(/^Marketo title reaches Salesforce\nfile .*a\.yaml · seed 1 · trace [0-9a-f]{64} · \d+ events\n\n/);
     for (const lane of ['user', 'salesforce', 'marketo', 'engine', 'world']) expect(r.stdout).toMatch(new RegExp(`^2026-01-05T09:0\\d:00\\.000Z  ${lane}`, 'm'));
     expect(r.stdout).toMatch(/^2026-01-05T09:01:00\.000Z {2}user {7}mkto\.update/m);
     expect(r.stdout).toMatch(/PASS all 4 steps\n$/);
