@@ -21,6 +21,7 @@
  */
 import type { Person } from '../../mocks/marketo/index.ts';
 import { STANDARD_FIELD_PAIRS } from '../engine/field-map.ts';
+import { activityAttr, FAILURE_ACTIVITY_NAME, failureActivities, linkOf } from './properties.ts';
 import type { World } from './world.ts';
 import { historyOf, type Edit, type History } from './history.ts';
 import { iso } from './clock.ts';
@@ -74,7 +75,6 @@ const TRANSIENT_CODES = new Set([
   'CANNOT_UPDATE_CONVERTED_LEAD',
 ]);
 
-const FAILURE_ACTIVITY_NAME = 'SFDC Sync Failure';
 
 /**
  * Violations the reference engine is known to produce (found by this suite,
@@ -150,12 +150,6 @@ interface Pair {
   record: Record<string, unknown> | undefined;
 }
 
-function linkOf(p: Person): { object: 'Lead' | 'Contact'; id: string } | undefined {
-  if (p.sfdcType === 'Contact' && p.sfdcContactId) return { object: 'Contact', id: p.sfdcContactId };
-  if (p.sfdcType === 'Lead' && p.sfdcLeadId) return { object: 'Lead', id: p.sfdcLeadId };
-  return undefined;
-}
-
 function pairsOf(w: World): Pair[] {
   const out: Pair[] = [];
   for (const person of w.instance.listPeople()) {
@@ -169,16 +163,6 @@ function pairsOf(w: World): Pair[] {
 function liveRecord(pair: Pair): boolean {
   const r = pair.record;
   return !!r && r.IsDeleted !== true && !(pair.object === 'Lead' && r.IsConverted === true) && pair.person.sfdcIsDeleted !== true;
-}
-
-function failureActivities(w: World, personId: number) {
-  const type = w.instance.activityLog.customTypes().find((t) => t.name === FAILURE_ACTIVITY_NAME);
-  if (!type) return [];
-  return w.instance.listActivities({ leadId: personId, typeIds: [type.id] });
-}
-
-function attr(a: { attributes: Array<{ apiName?: string; name?: string; value: unknown }> }, name: string): unknown {
-  return a.attributes.find((x) => x.apiName === name || x.name === name)?.value;
 }
 
 /**
@@ -565,7 +549,7 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
   for (const act of activities) {
     const code = String(act.primaryAttributeValue);
     if (TRANSIENT_CODES.has(code)) {
-      out.push({ property: 'error-logged', message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(attr(act, 'message'))}` }] });
+      out.push({ property: 'error-logged', message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(activityAttr(act, 'message'))}` }] });
     }
   }
   // Each distinct rejection: at least one activity, and no more than the times the failure could have cleared and come back.
@@ -575,7 +559,7 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
     if (TRANSIENT_CODES.has(first.errorCode)) continue;
     const person = w.instance.getPerson(first.personId);
     if (!person) continue; // deleted or merged away in Marketo: nowhere to log
-    const acts = activities.filter((act) => act.leadId === first.personId && keyOf(act.primaryAttributeValue, attr(act, 'message'), attr(act, 'fields')) === keyOf(first.errorCode, first.message, first.fields.join(',')));
+    const acts = activities.filter((act) => act.leadId === first.personId && keyOf(act.primaryAttributeValue, activityAttr(act, 'message'), activityAttr(act, 'fields')) === keyOf(first.errorCode, first.message, first.fields.join(',')));
     const firstSeq = seqOfEngineEvent(w, first);
     const lastSeq = seqOfEngineEvent(w, list[list.length - 1]!);
     const ids = new Set([first.sfId, person.sfdcLeadId, person.sfdcContactId].filter(Boolean) as string[]);
@@ -587,7 +571,7 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
     ).length;
     const evidence = [
       { at: first.at, text: `engine: Salesforce rejected ${first.operation} for person ${first.personId}: ${first.errorCode} ${first.message}` },
-      ...acts.slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}: ${String(act.primaryAttributeValue)} ${String(attr(act, 'message'))}` })),
+      ...acts.slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}: ${String(act.primaryAttributeValue)} ${String(activityAttr(act, 'message'))}` })),
     ];
     if (acts.length === 0) {
       out.push({ property: 'error-logged', message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });

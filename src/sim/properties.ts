@@ -1,16 +1,16 @@
 /**
- * The conformance properties of DESIGN §5 that can be judged on a world at
- * one moment, as pure functions: each reads the emulators (and, where the
- * property is about the engine's own decisions, its trace events) and
- * returns named violations. The scenario runner's `expect: converged` and
- * the property-based suite both use them.
+ * The conformance properties of DESIGN §5 that can be judged from the two
+ * systems alone, at one moment, as pure functions: what served mode's
+ * `GET /__syncsim/properties` reports for an engine that is not ours (no
+ * history, no engine state of ours). The simulator's own checks — `expect:
+ * converged`, the property suite — are the oracle's (oracle.ts), which also
+ * reads the run's history; the two share the look-ups below.
  *
  * They read the world the way an auditor would: the field set is what the
  * sync user's describe and Marketo's describe allow (DESIGN §4 "Field set"),
  * links are the link fields Marketo carries, permissions come from the
- * Salesforce request log. Only `errorLogged` and the standing-rejection
- * excuse look at the engine's rejection events and state, because a
- * rejection is only visible in the engine's answers.
+ * Salesforce request log. Only the standing-rejection excuse looks at the
+ * engine's state, when there is one.
  */
 import type { Activity, MarketoInstance, Person } from '../../mocks/marketo/index.ts';
 import type { Org } from '../../mocks/salesforce/index.ts';
@@ -68,15 +68,20 @@ export interface LinkedPair {
   record: Record<string, unknown> | undefined;
 }
 
+/** The Salesforce record a person is linked to, by its `sfdcType` and the matching id field (DESIGN §4 "Links"). */
+export function linkOf(p: Person): { object: SfObject; id: string } | undefined {
+  if (p.sfdcType === 'Contact' && p.sfdcContactId) return { object: 'Contact', id: p.sfdcContactId };
+  if (p.sfdcType === 'Lead' && p.sfdcLeadId) return { object: 'Lead', id: p.sfdcLeadId };
+  return undefined;
+}
+
 /** Every person with a Salesforce link, and the record the link names (undefined when it is gone). */
 export function linkedPairs(w: PropertyWorld): LinkedPair[] {
   const out: LinkedPair[] = [];
   for (const person of w.instance.listPeople()) {
-    const object: SfObject | undefined =
-      person.sfdcType === 'Contact' && person.sfdcContactId ? 'Contact' : person.sfdcType === 'Lead' && person.sfdcLeadId ? 'Lead' : undefined;
-    if (!object) continue;
-    const sfId = (object === 'Contact' ? person.sfdcContactId : person.sfdcLeadId)!;
-    out.push({ person, object, sfId, record: w.org.get(object, sfId) });
+    const link = linkOf(person);
+    if (!link) continue;
+    out.push({ person, object: link.object, sfId: link.id, record: w.org.get(link.object, link.id) });
   }
   return out;
 }
@@ -87,7 +92,8 @@ export function failureActivities(w: PropertyWorld, personId?: number): Activity
   return w.instance.listActivities({ ...(personId !== undefined ? { leadId: personId } : {}), typeIds: [type.id] });
 }
 
-export function activityAttr(a: Activity, name: string): unknown {
+/** An attribute of a failure activity by API name or display name (the error code may be the primary attribute). */
+export function activityAttr(a: Pick<Activity, 'attributes' | 'primaryAttributeValue'>, name: string): unknown {
   if (a.primaryAttributeValue !== undefined && (name === 'errorCode' || name === 'Error Code')) {
     const named = a.attributes.find((x) => x.apiName === name || x.name === name);
     return named ? named.value : a.primaryAttributeValue;
@@ -146,37 +152,6 @@ export function converged(w: PropertyWorld): Violation[] {
         sfId,
         field: f.sf,
         message: `${object} ${sfId} ${f.sf} = ${JSON.stringify(s)} but person ${person.id} ${f.mkto} = ${JSON.stringify(m)}`,
-      });
-    }
-  }
-  return out;
-}
-
-// ------------------------------------------------------------------------------- 3. error-logged
-
-/**
- * Every distinct Salesforce rejection of an engine write (per person: code,
- * message and fields) has exactly one failure activity with that code and
- * message on the person.
- */
-export function errorLogged(w: PropertyWorld): Violation[] {
-  const out: Violation[] = [];
-  const seen = new Set<string>();
-  for (const e of w.engineEvents ?? []) {
-    if (e.type !== 'rejection') continue;
-    const key = JSON.stringify([e.personId, e.operation, e.errorCode, e.message, [...e.fields].sort()]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (!w.instance.getPerson(e.personId)) continue; // deleted or merged away in Marketo: nowhere to log
-    const matching = failureActivities(w, e.personId).filter(
-      (a) => activityAttr(a, 'errorCode') === e.errorCode && activityAttr(a, 'message') === e.message,
-    );
-    if (matching.length !== 1) {
-      out.push({
-        property: 'error-logged',
-        personId: e.personId,
-        ...(e.sfId ? { sfId: e.sfId } : {}),
-        message: `Salesforce rejected the ${e.operation} of person ${e.personId} with ${e.errorCode} "${e.message}": expected exactly 1 "${FAILURE_ACTIVITY_NAME}" activity for it, found ${matching.length}`,
       });
     }
   }
@@ -249,54 +224,4 @@ export function respectsPermissions(w: PropertyWorld, opts: { fromSeq?: number }
     for (const f of entry.fieldsWritten) check(f, true);
   }
   return out;
-}
-
-// ------------------------------------------------------------------------------- 6. quiet-when-idle
-
-/** Where the request logs stand now, to count what one idle cycle does afterwards. */
-export interface LogMark {
-  sf: number;
-  mkto: number;
-}
-
-export function markLogs(w: PropertyWorld): LogMark {
-  return { sf: w.org.requestLog.length, mkto: w.instance.requestLog.length };
-}
-
-/**
- * The writes made since `mark` that Salesforce or Marketo accepted. A write
- * refused with an error code (a standing rejection retried) changes
- * nothing, so it does not count.
- */
-export function acceptedWritesSince(w: PropertyWorld, mark: LogMark): string[] {
-  const out: string[] = [];
-  const syncUser = w.org.syncUser.id;
-  for (const e of w.org.requestLog.slice(mark.sf)) {
-    if (e.user !== syncUser || e.method === 'GET' || e.path.includes('/oauth2/') || /\/Soap\//.test(e.path)) continue;
-    if (/\/query\b/.test(e.path) || e.operation === 'retrieve' || e.operation === 'query' || e.operation === 'login') continue;
-    if (e.status >= 400 || (e.errorCodes.length > 0 && e.errorCodes.length >= (e.records ?? 1))) continue;
-    out.push(`Salesforce ${e.method} ${e.operation}${e.object ? ` ${e.object}` : ''} (${e.records ?? 1} record(s))`);
-  }
-  for (const e of w.instance.requestLog.slice(mark.mkto)) {
-    if (e.method !== 'POST' || !e.path.startsWith('/rest/') || e.operation === 'identity' || !e.success) continue;
-    if (/^get|^describe|^list/i.test(e.operation)) continue;
-    if (e.errorCodes.length > 0 && e.errorCodes.length >= (e.records ?? 1)) continue;
-    out.push(`Marketo ${e.operation} (${e.records ?? 1} record(s))`);
-  }
-  return out;
-}
-
-/** Property 6 from the writes one idle cycle made (see acceptedWritesSince). */
-export function quietWhenIdle(writes: readonly string[]): Violation[] {
-  return writes.map((w) => ({ property: 'quiet-when-idle' as const, message: `an idle cycle after convergence wrote: ${w}` }));
-}
-
-/** Every property that needs no extra cycle: 1, 3, 5 and 7. */
-export function checkWorld(w: PropertyWorld, opts: { permissionsFromSeq?: number } = {}): Violation[] {
-  return [
-    ...converged(w),
-    ...errorLogged(w),
-    ...noDuplicate(w),
-    ...respectsPermissions(w, opts.permissionsFromSeq !== undefined ? { fromSeq: opts.permissionsFromSeq } : {}),
-  ];
 }
