@@ -3,6 +3,7 @@
  * memory belong to that group alone. Prints one JSON line: `{ ...figures }`.
  *
  *   node --import tsx bench/child.ts day [--quick]
+ *   node --import tsx bench/child.ts day-msw [--quick]
  *   node --import tsx bench/child.ts large [--quick]
  *   node --import tsx bench/child.ts overhead [--quick]
  *   node --import tsx bench/child.ts fuzz <seconds> <seed>
@@ -61,6 +62,26 @@ async function day(): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * The simulated day's baseline (figure 1): the same world and edit workload
+ * with the engine's requests through msw's setupServer (node http
+ * interception) instead of the in-process transport, for `cycles` cycles of
+ * the day, scaled to 288.
+ */
+async function dayViaServer(): Promise<Record<string, unknown>> {
+  const l = await linkedWorld(DAY_RECORDS, 1, 'msw-server');
+  for (let i = 0; i < 4; i++) await timedCycle(l.w);
+  const cycles = quick ? 12 : 36;
+  const rng = new Rng(7);
+  const t = performance.now();
+  for (let c = 0; c < cycles; c++) {
+    edit(l, rng, editsInCycle(Math.round(DAY_RECORDS / 100), 12, c));
+    await timedCycle(l.w);
+  }
+  const ms = performance.now() - t;
+  return { records: DAY_RECORDS, cycles, ms, dayScaledMs: (ms * 288) / cycles };
+}
+
 async function large(): Promise<Record<string, unknown>> {
   const l = await linkedWorld(LARGE_RECORDS);
   const r = l.backfill.report;
@@ -86,9 +107,10 @@ async function main(): Promise<void> {
   let out: Record<string, unknown>;
   if (group === 'day') out = await day();
   else if (group === 'large') out = await large();
+  else if (group === 'day-msw') out = await dayViaServer();
   else if (group === 'overhead') out = await (await import('./overhead.ts')).overhead(quick);
   else if (group === 'fuzz') out = await (await import('./fuzz-worker.ts')).fuzzWorker(Number(rest[0] ?? 10), Number(rest[1] ?? 1));
-  else throw new Error(`bench/child.ts: unknown group '${group}' (day, large, overhead, fuzz)`);
+  else throw new Error(`bench/child.ts: unknown group '${group}' (day, day-msw, large, overhead, fuzz)`);
   closeAllWorlds();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

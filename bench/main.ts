@@ -70,6 +70,8 @@ async function main(): Promise<number> {
   log(`bench${quick ? ' --quick' : ''}: simulated day (10,000 linked leads)…`);
   const day = await group('day');
   const daySeconds = day.dayScaledMs! / 1000;
+  log('bench: the same day through msw-server (setupServer), the baseline…');
+  const dayServer = await group('day-msw');
   measured.push(
     {
       name: quick ? `simulated day: wall (${day.cycles} of 288 cycles, scaled)` : 'simulated day: wall (288 cycles)',
@@ -79,6 +81,8 @@ async function main(): Promise<number> {
       enforce: 'full-only',
     },
     { name: 'simulated day: cycles per second', value: 288 / daySeconds, unit: 'cycles/s' },
+    { name: `simulated day through msw-server: wall (${dayServer.cycles} of 288 cycles, scaled)`, value: dayServer.dayScaledMs! / 1000, unit: 's' },
+    { name: 'simulated day: msw-server / in-process', value: dayServer.dayScaledMs! / day.dayScaledMs!, unit: '×' },
     { name: 'idle cycle: API calls (both systems)', value: day.idleCalls!, unit: 'calls', target: { op: '<=', value: 4 } },
     { name: 'idle cycle: Salesforce calls', value: day.idleSf!, unit: 'calls' },
     { name: 'idle cycle: Marketo calls', value: day.idleMkto!, unit: 'calls' },
@@ -118,15 +122,19 @@ async function main(): Promise<number> {
     { name: 'fuzz: runs that broke a property', value: workers.reduce((s, w) => s + w.violations!, 0), unit: 'runs' },
   );
 
-  log('bench: overhead of one call through msw and jsforce…');
+  log('bench: overhead of one call through each transport (CPU time)…');
   const o = await group('overhead');
   measured.push(
-    { name: 'overhead: jsforce update through msw', value: o.httpUs!, unit: 'µs/call' },
     { name: 'overhead: same update on the org model', value: o.directUs!, unit: 'µs/call' },
-    { name: 'overhead: ratio HTTP / model', value: o.ratio!, unit: '×' },
-    { name: 'overhead: of which msw + jsforce + node http', value: o.mswJsforceUs!, unit: 'µs/call' },
-    { name: 'overhead: of which emulator HTTP layer', value: o.emulatorHttpUs!, unit: 'µs/call' },
-    { name: 'overhead: of which org model', value: o.modelUs!, unit: 'µs/call' },
+    { name: 'overhead: jsforce update, in-process call (default)', value: o.inProcessUs!, unit: 'µs/call' },
+    { name: 'overhead: ratio in-process / model', value: o.inProcessRatio!, unit: '×' },
+    { name: 'overhead: in-process, of which jsforce + fetch + dispatch', value: o.inProcessTransportUs!, unit: 'µs/call' },
+    { name: 'overhead: in-process, of which emulator HTTP layer', value: o.inProcessEmulatorHttpUs!, unit: 'µs/call' },
+    { name: 'overhead: jsforce update through msw-server (setupServer)', value: o.httpUs!, unit: 'µs/call' },
+    { name: 'overhead: ratio msw-server / model', value: o.ratio!, unit: '×' },
+    { name: 'overhead: msw-server, of which msw + jsforce + node http', value: o.mswJsforceUs!, unit: 'µs/call' },
+    { name: 'overhead: msw-server, of which emulator HTTP layer', value: o.emulatorHttpUs!, unit: 'µs/call' },
+    { name: 'overhead: msw-server / in-process', value: o.httpUs! / o.inProcessUs!, unit: '×' },
   );
 
   const { figures, failed } = judge(measured, quick);

@@ -4,7 +4,7 @@
  * workload that changes records on both sides between cycles.
  */
 import { Rng } from '../src/sim/rng.ts';
-import { createWorld, type World } from '../src/sim/world.ts';
+import { createWorld, type World, type WorldTransport } from '../src/sim/world.ts';
 import type { CycleReport } from '../src/engine/engine.ts';
 import { EDIT_CITIES, EDIT_TITLES, seedLeads } from './seed.ts';
 
@@ -19,8 +19,8 @@ export interface Linked {
   drainCycles: number;
 }
 
-export async function linkedWorld(n: number, seed = 1): Promise<Linked> {
-  const w = createWorld({ seed });
+export async function linkedWorld(n: number, seed = 1, transport: WorldTransport = 'in-process'): Promise<Linked> {
+  const w = createWorld({ seed, transport });
   let t = performance.now();
   const ids = seedLeads(w, n, seed);
   const seedMs = performance.now() - t;

@@ -4,14 +4,14 @@
  * (204), delete (204) and upsert by external id (201 created, 200 updated).
  * A failed single-record call answers exactly one error object.
  */
-import type { HttpHandler } from 'msw';
+import { HttpResponse, type HttpHandler } from 'msw';
 import type { SaveResult } from '../types.ts';
 import { SalesforceError } from '../types.ts';
 import { DESCRIBE_API_VERSION } from '../describe.ts';
 import type { SalesforceHttp } from './context.ts';
 import { expectObject } from './json-body.ts';
 import { bodyFields, checkId, liveRecord, pickFields, recordUrl, renderRecord, visibleObject } from './records.ts';
-import { json, noContent, saveErrorResponse } from './respond.ts';
+import { json, JSON_TYPE, noContent, saveErrorResponse } from './respond.ts';
 import { restRoute, type ApiCall } from './rest.ts';
 
 function failure(call: ApiCall, result: SaveResult & { success: false }): Response {
@@ -33,8 +33,16 @@ function atVersion(call: ApiCall, value: unknown): unknown {
   return from === to ? value : JSON.parse(JSON.stringify(value).split(from).join(to));
 }
 
+/** A describe answered at the version asked for: JSON written once, its URLs re-pointed in the text (no parse and re-stringify per call). */
+function describeAnswer(call: ApiCall, value: unknown): Response {
+  const text = JSON.stringify(value);
+  const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
+  const to = `/services/data/v${call.version}/`;
+  return new HttpResponse(from === to ? text : text.split(from).join(to), { status: 200, headers: { 'Content-Type': JSON_TYPE } });
+}
+
 function describeGlobal(call: ApiCall): Response {
-  return json(atVersion(call, call.sf.org.describeGlobal(call.user.id)));
+  return describeAnswer(call, call.sf.org.describeGlobal(call.user.id));
 }
 
 function describe(call: ApiCall): Response {
@@ -42,7 +50,7 @@ function describe(call: ApiCall): Response {
   call.note.object = def.name;
   const result = call.sf.org.describe(def.name, call.user.id);
   if (!result) throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
-  return json(atVersion(call, result));
+  return describeAnswer(call, result);
 }
 
 /** GET /sobjects/{T}: the object's describeGlobal entry and recently viewed items (none here). */
