@@ -936,6 +936,13 @@ export class SyncEngine {
       this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'update', object, count: total, ok, failed });
     }
 
+    // Rejections are logged before the Marketo writes: a Marketo write that fails the cycle must not take the failure
+    // activity with it (the rejection may clear before the next cycle, and then it would never be logged).
+    await this.failures.log(
+      failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })),
+      this.unsureSince,
+    );
+
     // Marketo writes, ≤300 per call, by id.
     const mk = [...mkWrites.values()];
     if (mk.length > 0) {
@@ -967,10 +974,6 @@ export class SyncEngine {
       this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'updateOnly', count: mk.length, ok, failed: mk.length - ok });
     }
 
-    await this.failures.log(
-      failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })),
-      this.unsureSince,
-    );
   }
 
   /** The link as the person should carry it, where the person differs (self-healing after crashes). */

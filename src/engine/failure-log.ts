@@ -6,7 +6,7 @@
  * first use. One activity per distinct failure per person, never one per cycle.
  */
 import type { Clock } from '../sim/clock.ts';
-import type { ActivityRecord, CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
+import type { ActivityRecord, CustomActivityInput, CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
 import { secondsIso } from './normalize.ts';
 import { failureKey, type PendingFailure } from './state-store.ts';
 import type { Trace } from './types.ts';
@@ -67,6 +67,7 @@ export class FailureLog {
     }
     if (fresh.length === 0) return;
     this.activityTypeId ??= await this.mkto.ensureActivityType(FAILURE_ACTIVITY);
+    const sentAt = this.clock.now();
     const results = await this.mkto.addActivities(
       fresh.map((i) => ({
         leadId: i.personId,
@@ -80,9 +81,26 @@ export class FailureLog {
           { apiName: 'sfdcId', value: i.sfId ?? '' },
         ],
       })),
+      // A lost answer may hide activities Marketo added: look them up before sending those again.
+      (sent) => this.heldSince(sent, sentAt),
     );
     fresh.forEach((i, n) => {
       if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
+    });
+  }
+
+  /** For each activity sent, the id of a matching one Marketo holds dated from `sinceMs` on, if any. */
+  private async heldSince(sent: readonly CustomActivityInput[], sinceMs: number): Promise<Array<number | undefined>> {
+    const people = [...new Set(sent.map((a) => a.leadId))];
+    // Activity dates have whole seconds: start a second early rather than miss one.
+    const found = await this.mkto.activities(Math.floor(sinceMs / 1000) * 1000 - 1000, [this.activityTypeId!], people);
+    const used = new Set<number>();
+    return sent.map((a) => {
+      const key = failureKey(failureOf({ id: 0, leadId: a.leadId, activityDate: a.activityDate, activityTypeId: a.activityTypeId, primaryAttributeValue: a.primaryAttributeValue, attributes: a.attributes }));
+      const hit = found.find((f) => !used.has(f.id) && f.leadId === a.leadId && failureKey(failureOf(f)) === key);
+      if (!hit) return undefined;
+      used.add(hit.id);
+      return hit.id;
     });
   }
 

@@ -9,7 +9,7 @@
  * - batches are ≤300, and `moreResult` is followed even on a short page.
  */
 import type { Clock } from '../sim/clock.ts';
-import { ApiError, DEFAULT_RETRY, QuotaExhausted, RetryAfter, withRetry, type RetryPolicy } from './retry.ts';
+import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, RetryAfter, withRetry, type RetryPolicy } from './retry.ts';
 import type { FetchFn } from './fetch-fn.ts';
 
 export interface MarketoConfig {
@@ -126,10 +126,17 @@ export class MarketoClient {
   // ---- the envelope ----------------------------------------------------------------------------
 
   /** One REST call with token handling, error classification and retries. */
-  async call(operation: string, method: 'GET' | 'POST', path: string, opts: { query?: Record<string, string>; body?: unknown } = {}): Promise<Envelope> {
+  async call(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    opts: { query?: Record<string, string>; body?: unknown } = {},
+    /** A write that is not idempotent passes a single attempt and settles lost answers itself. */
+    policy: RetryPolicy = this.retry,
+  ): Promise<Envelope> {
     return withRetry(
       this.opts.clock,
-      this.retry,
+      policy,
       async () => {
         const env = await this.once(method, path, opts);
         if (env.success) return env;
@@ -324,14 +331,41 @@ export class MarketoClient {
     return type.id;
   }
 
-  /** Adds custom activities, ≤300 per call; one result per input, in order. */
-  async addActivities(input: CustomActivityInput[]): Promise<AddActivityResult[]> {
+  /**
+   * Adds custom activities, ≤300 per call; one result per input, in order.
+   *
+   * Adding is not idempotent (Marketo has no key to dedupe on), so a call whose answer is lost is not simply sent
+   * again: with `settle`, which says for each activity sent whether Marketo already holds it (its id) or not
+   * (undefined), only the missing ones are sent again, after the usual backoff. Without `settle`, the client's
+   * retries apply (an activity may then be added twice).
+   */
+  async addActivities(input: CustomActivityInput[], settle?: (sent: CustomActivityInput[]) => Promise<Array<number | undefined>>): Promise<AddActivityResult[]> {
     const out: AddActivityResult[] = [];
+    const once: RetryPolicy = { ...this.retry, maxAttempts: 1 };
     for (let i = 0; i < input.length; i += MKTO_BATCH) {
       const chunk = input.slice(i, i + MKTO_BATCH);
-      const env = await this.call('addActivities', 'POST', '/rest/v1/activities/external.json', { body: { input: chunk } });
-      const results = (env.result ?? []) as AddActivityResult[];
-      for (let j = 0; j < chunk.length; j++) out.push(results[j] ?? { status: 'skipped', reasons: [{ code: 'MISSING', message: 'no result' }] });
+      const results: Array<AddActivityResult | undefined> = chunk.map(() => undefined);
+      let pending = chunk.map((_, j) => j);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        try {
+          const env = await this.call('addActivities', 'POST', '/rest/v1/activities/external.json', { body: { input: pending.map((j) => chunk[j]!) } }, settle ? once : this.retry);
+          const got = (env.result ?? []) as AddActivityResult[];
+          pending.forEach((j, n) => (results[j] = got[n] ?? { status: 'skipped', reasons: [{ code: 'MISSING', message: 'no result' }] }));
+          break;
+        } catch (err) {
+          if (!settle || !isTransient(err) || attempt >= this.retry.maxAttempts) throw err;
+          const delay = err instanceof RetryAfter ? err.delayMs : backoffDelay(this.retry, attempt);
+          this.opts.onRetry?.('addActivities', attempt, delay, err);
+          await this.opts.clock.sleep(delay);
+          const held = await settle(pending.map((j) => chunk[j]!));
+          pending.forEach((j, n) => {
+            const id = held[n];
+            if (id !== undefined) results[j] = { id, status: 'added' };
+          });
+          pending = pending.filter((j) => results[j] === undefined);
+        }
+      }
+      out.push(...results.map((r) => r ?? { status: 'skipped' as const, reasons: [{ code: 'MISSING', message: 'no result' }] }));
     }
     return out;
   }

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_ACTIVITY } from '../../src/engine/failure-log.ts';
 import { MarketoClient } from '../../src/engine/marketo.ts';
+import { DEFAULT_RETRY } from '../../src/engine/retry.ts';
 import { closeAllWorlds, createWorld, MARKETO_BASE_URL } from '../../src/sim/world.ts';
 import { failureActivities, mustPersonOf } from './helpers.ts';
 
@@ -82,5 +83,64 @@ describe('the failure activity type, when an answer is lost after Marketo commit
     const w = createWorld();
     const client = new MarketoClient({ baseUrl: MARKETO_BASE_URL, clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock: w.clock, fetch: worldFetch(w) });
     await expect(client.ensureActivityType({ ...FAILURE_ACTIVITY, name: '' })).rejects.toMatchObject({ code: '701' });
+  });
+});
+
+/** Two linked leads, the failure activity type made by a first rejection of `a`, and the rule still on. */
+async function typeInPlace() {
+  const w = createWorld();
+  const a = w.salesforceUser.create('Lead', { LastName: 'A', Company: 'Acme' });
+  const b = w.salesforceUser.create('Lead', { LastName: 'B', Company: 'Acme' });
+  await w.advance('5m');
+  w.org.setRule(HOT_NEEDS_PHONE);
+  const pa = mustPersonOf(w, a).id;
+  w.marketoUser.update(pa, { rating: 'Hot' });
+  await w.advance('5m');
+  expect(failureActivities(w, pa)).toHaveLength(1);
+  return { w, b, pb: mustPersonOf(w, b).id };
+}
+
+describe('the failure activity write, when its answer is lost', () => {
+  it('after Marketo added it: the engine finds it and does not add it again', async () => {
+    const { w, pb } = await typeInPlace();
+    w.marketoUser.update(pb, { rating: 'Hot' });
+    w.fault({ system: 'marketo', kind: 'timeout-after-commit', times: 1 });
+    const [report] = await w.advance('5m');
+    expect(w.faults.fired.map((f) => f.path)).toEqual(['/rest/v1/activities/external.json']);
+    expect(report?.ok).toBe(true);
+    expect(failureActivities(w, pb)).toHaveLength(1);
+    await w.advance('10m');
+    expect(failureActivities(w, pb)).toHaveLength(1);
+  });
+
+  it('before Marketo added it: the engine sends it again, and it is there once', async () => {
+    const { w, pb } = await typeInPlace();
+    w.marketoUser.update(pb, { rating: 'Hot' });
+    w.fault({ system: 'marketo', kind: 'timeout', times: 2 });
+    const [report] = await w.advance('5m');
+    expect(w.faults.fired.length).toBe(2);
+    expect(report?.ok).toBe(true);
+    expect(failureActivities(w, pb)).toHaveLength(1);
+  });
+});
+
+describe('a rejection in a cycle whose Marketo write then fails', () => {
+  // Found by the strict campaign (seed 777, world seed 1372821729): the failure activity was written after the cycle's
+  // Marketo writes; those failed the cycle, so the activity was never written, and the rule was off by the next cycle.
+  it('is logged anyway, once, and the pair syncs when the rule is gone', async () => {
+    const { w, b, pb } = await typeInPlace();
+    w.salesforceUser.update('Lead', b, { Title: 'CEO' }); // a Marketo write in the same cycle
+    w.marketoUser.update(pb, { rating: 'Hot' });
+    // The activity write's answer is lost once (settled by a look-up); then every try of the person update.
+    w.fault({ system: 'marketo', kind: 'timeout-after-commit', times: 1 + DEFAULT_RETRY.maxAttempts });
+    const [report] = await w.advance('5m');
+    expect(w.faults.fired.map((f) => f.path)).toEqual(['/rest/v1/activities/external.json', ...Array(DEFAULT_RETRY.maxAttempts).fill('/rest/v1/leads.json')]);
+    expect(report?.ok).toBe(false);
+    expect(failureActivities(w, pb)).toHaveLength(1);
+    w.org.setRule({ ...HOT_NEEDS_PHONE, active: false });
+    await w.advance('10m');
+    expect(w.org.get('Lead', b)).toMatchObject({ Rating: 'Hot', Title: 'CEO' });
+    expect(w.instance.getPerson(pb)).toMatchObject({ rating: 'Hot', title: 'CEO' });
+    expect(failureActivities(w, pb)).toHaveLength(1);
   });
 });
