@@ -638,20 +638,30 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
   const ofDeletedPeople = new Set(
     w.trace.events.filter((e) => e.lane === 'engine' && e.kind === 'link' && deletedPeople.has(Number(e.data?.personId))).map((e) => String(e.data?.sfId)),
   );
-  // A merge survivor may pass to a loser's person (when the survivor's own person is gone): that person is no stranger.
-  const everLinked = new Map<number, Set<string>>();
+  // Who the engine linked to what, first at which trace seq.
+  const firstLinked = new Map<number, Map<string, number>>();
   for (const e of w.trace.events) {
     if (e.lane !== 'engine' || e.kind !== 'link' || typeof e.data?.sfId !== 'string') continue;
     const pid = Number(e.data.personId);
-    if (!everLinked.has(pid)) everLinked.set(pid, new Set());
-    everLinked.get(pid)!.add(e.data.sfId);
+    if (!firstLinked.has(pid)) firstLinked.set(pid, new Map());
+    if (!firstLinked.get(pid)!.has(e.data.sfId)) firstLinked.get(pid)!.set(e.data.sfId, e.seq);
   }
+  // A merge survivor may pass to a loser's person (when the survivor's own person is gone): that person is no stranger.
   const losersOf = (survivor: string) => h.edits.filter((e) => e.action === 'merge' && e.record === survivor).flatMap((e) => e.related ?? []);
-  const heir = (p: Person, survivor: string) => losersOf(survivor).some((id) => everLinked.get(p.id)?.has(id));
+  const heir = (p: Person, survivor: string) => losersOf(survivor).some((id) => firstLinked.get(p.id)?.has(id));
+  // Nor is a person made from the lead after a Marketo user deleted the flow action's person: the lead has one person
+  // again (seed 10 of the 777 campaign: the flow's link write failed, the person was deleted, the next cycle re-made
+  // it from the lead's unsynced creation). Made before that delete, it would be the second person it looks like.
+  const deletedAt = new Map(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => [Number(e.record), e.seq]));
+  const reborn = (p: Person, lead: string) => {
+    const linkedAt = firstLinked.get(p.id)?.get(lead);
+    if (linkedAt === undefined) return false;
+    return [...firstLinked].some(([pid, links]) => pid !== p.id && flowed.has(pid) && links.has(lead) && (deletedAt.get(pid) ?? Infinity) < linkedAt);
+  };
   for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) {
     if (r.CreatedById !== w.org.syncUser.id || mergedAway.has(String(r.Id))) continue;
     const carriers = people.filter((p) => p.sfdcLeadId === r.Id || p.sfdcContactId === r.Id);
-    const strangers = carriers.filter((p) => !flowed.has(p.id) && !heir(p, String(r.Id)));
+    const strangers = carriers.filter((p) => !flowed.has(p.id) && !heir(p, String(r.Id)) && !reborn(p, String(r.Id)));
     if (carriers.length && strangers.length) {
       out.push({
         property: 'no-duplicate',

@@ -62,6 +62,30 @@ describe('no-duplicate: a flow-created lead that survives a merge', () => {
   });
 });
 
+describe('no-duplicate: a flow-created lead whose person a Marketo user deleted', () => {
+  // seed 10 (campaign 777): the flow action creates m's lead, but writing the link onto m fails (Marketo locked); a
+  // Marketo user then deletes m, and the next cycle makes a new person from the lead's unsynced creation. One lead, one
+  // person: the person deleted in Marketo came back with its record (reference A12), which is no second lead.
+  it('a person the cycle re-makes from the lead after the delete: no violation', async () => {
+    const d = await run([
+      wait,
+      { kind: 'fault', system: 'marketo', fault: 'lock', times: 6 },
+      { kind: 'marketo.syncPersonToSfdc', ref: 'm' },
+      { kind: 'marketo.delete', ref: 'm' },
+      wait,
+    ]);
+    const w = d.world;
+    const flowLeads = [...w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })].filter((r) => r.CreatedById === w.org.syncUser.id);
+    expect(flowLeads).toHaveLength(1);
+    const carriers = w.instance.listPeople().filter((p) => p.sfdcLeadId === flowLeads[0]!.Id);
+    expect(carriers).toHaveLength(1);
+    expect(carriers[0]!.id).not.toBe(d.refs.person('m')?.id);
+    expect(noDuplicate(w)).toEqual([]);
+    const { violations } = await settleAndCheck(d);
+    expect(violations).toEqual([]);
+  });
+});
+
 describe('no-lost-update: edits of one side that return to where they started', () => {
   // seed 2142317038: Salesforce and Marketo both edit Phone; a cycle that crashed (so not clean) still wrote Marketo's
   // value, the winner, to both sides; then Marketo blanked Phone again. Marketo's two edits fall in one window (the
