@@ -93,6 +93,8 @@ export class Org implements OrgApi {
   private readonly limitsCounter: ApiLimits;
   private readonly createdAt: number;
   private schemaVersion = 0;
+  /** describe() answers by the view they describe (see describe). */
+  private readonly describeCache = new WeakMap<ObjectDef, Describe>();
   private readonly viewCache = new Map<string, { version: string; view: ObjectDef }>();
 
   constructor(opts: OrgOptions = {}) {
@@ -239,10 +241,21 @@ export class Org implements OrgApi {
     return describeGlobal([...this.objects.values()]);
   }
 
+  /**
+   * The describe as this user sees the object. Built once per view: a view is
+   * rebuilt whenever the schema or field security changes (view()), so the
+   * same view always describes the same. Callers must not mutate the answer.
+   */
   describe(object: string, userId: string): Describe | undefined {
     const def = this.objectDef(object);
     if (!def) return undefined;
-    return describeObject(this.view(this.requireUser(userId), def), this.childRelationships(def.name));
+    const view = this.view(this.requireUser(userId), def);
+    let described = this.describeCache.get(view);
+    if (!described) {
+      described = describeObject(view, this.childRelationships(def.name));
+      this.describeCache.set(view, described);
+    }
+    return described;
   }
 
   queryContext(userId: string): QueryContext {

@@ -33,12 +33,22 @@ function atVersion(call: ApiCall, value: unknown): unknown {
   return from === to ? value : JSON.parse(JSON.stringify(value).split(from).join(to));
 }
 
+/** The JSON text of a describe at each API version, by the describe it writes (the org answers the same object while nothing changed). */
+const describeTexts = new WeakMap<object, Map<string, string>>();
+
 /** A describe answered at the version asked for: JSON written once, its URLs re-pointed in the text (no parse and re-stringify per call). */
-function describeAnswer(call: ApiCall, value: unknown): Response {
-  const text = JSON.stringify(value);
-  const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
-  const to = `/services/data/v${call.version}/`;
-  return new HttpResponse(from === to ? text : text.split(from).join(to), { status: 200, headers: { 'Content-Type': JSON_TYPE } });
+function describeAnswer(call: ApiCall, value: object): Response {
+  let texts = describeTexts.get(value);
+  if (!texts) describeTexts.set(value, (texts = new Map()));
+  let text = texts.get(call.version);
+  if (text === undefined) {
+    const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
+    const to = `/services/data/v${call.version}/`;
+    text = JSON.stringify(value);
+    if (from !== to) text = text.split(from).join(to);
+    texts.set(call.version, text);
+  }
+  return new HttpResponse(text, { status: 200, headers: { 'Content-Type': JSON_TYPE } });
 }
 
 function describeGlobal(call: ApiCall): Response {
