@@ -13,7 +13,7 @@ import { iso, RealClock } from '../sim/clock.ts';
 import { Driver, StepError } from '../sim/driver.ts';
 import type { Violation } from '../sim/oracle.ts';
 import type { ExtraCheck } from '../sim/settle.ts';
-import type { Trace } from '../sim/trace.ts';
+import { formatLine, type Trace } from '../sim/trace.ts';
 import { SetupError } from './setup.ts';
 import type { Scenario } from './schema.ts';
 
@@ -58,7 +58,6 @@ export interface RunOptions {
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<ScenarioResult> {
   const stopwatch = new RealClock();
   const started = stopwatch.now();
-  const lines: Array<[string, Trace['events'][number]]> = [];
   const driver = new Driver(scenario, {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.mutant ? { mutant: opts.mutant } : {}),
@@ -66,13 +65,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   });
   const w = driver.world;
   if (opts.onEvent) {
-    // The driver's first line is already recorded: replay it, then follow the trace as it grows.
-    for (const e of w.trace.events) lines.push([formatEvent(e), e]);
-    for (const [line, e] of lines) opts.onEvent(line, e);
+    // The driver's first line is already recorded: pass it on, then follow the trace as it grows.
+    for (const e of w.trace.events) opts.onEvent(formatLine(e), e);
     const record = w.trace.record.bind(w.trace);
     w.trace.record = (...args) => {
       const e = record(...args);
-      opts.onEvent!(formatEvent(e), e);
+      opts.onEvent!(formatLine(e), e);
       return e;
     };
   }
@@ -123,8 +121,4 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     traceHash: w.trace.hash(),
     durationMs: stopwatch.now() - started,
   };
-}
-
-function formatEvent(e: Trace['events'][number]): string {
-  return `${iso(e.at)}  ${e.lane.padEnd(10)} ${e.kind.padEnd(14)} ${e.text}`;
 }

@@ -29,7 +29,7 @@ import { mirroredMarketoFields } from '../scenario/catalogue.ts';
 import { checkExpectation } from '../scenario/expectations.ts';
 import { RefTable } from '../scenario/refs.ts';
 import { SetupError } from '../scenario/setup.ts';
-import { formatDuration, type WritableScenario, type WritableStep } from '../scenario/write.ts';
+import { formatDuration, type Unlocated, type WritableScenario, type WritableStep } from '../scenario/write.ts';
 import type { Expectation, SourceLoc } from '../scenario/schema.ts';
 import type { FieldDataType } from '../../mocks/marketo/index.ts';
 import type { CustomFieldSpec } from '../../mocks/salesforce/index.ts';
@@ -281,8 +281,9 @@ export class Driver {
     return { status: 'ok' };
   }
 
-  private async expect(step: WritableStep, number: number, checks: readonly Expectation[] | readonly unknown[]): Promise<StepOutcome> {
+  private async expect(step: WritableStep, number: number, checks: readonly Unlocated<Expectation>[]): Promise<StepOutcome> {
     const w = this.world;
+    // A generated check has no place in a file; checkExpectation reads `loc` only to report it.
     for (const check of checks as Expectation[]) {
       const mismatch = await checkExpectation({ world: w, refs: this.refs, converged: () => this.convergedCheck() }, check);
       if (mismatch) {
