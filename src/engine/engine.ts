@@ -18,6 +18,7 @@
 import type { Clock } from '../sim/clock.ts';
 import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, type SfFieldInfo } from './field-map.ts';
 import { FailureLog } from './failure-log.ts';
+import { LinkBook } from './link-book.ts';
 import type { FetchFn } from './fetch-fn.ts';
 import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
 import { mergeFields, type FieldOutcome } from './merge.ts';
@@ -129,6 +130,8 @@ export class SyncEngine {
   readonly mkto: MarketoClient;
   private readonly failures: FailureLog;
   private state: EngineState | undefined;
+  /** The links of `state`, indexed by Salesforce id; set whenever `state` is. */
+  private book!: LinkBook;
   private fieldSets: FieldSets | undefined;
   private mktoFields: MarketoFieldInfo[] | undefined;
   private mktoDescribedAt = -Infinity;
@@ -209,7 +212,12 @@ export class SyncEngine {
   // ---- plumbing ----------------------------------------------------------------------------------
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.busy.then(fn, fn);
+    const start = () => {
+      // Links the last operation held cannot change any more: saves write only what this one touches.
+      this.book?.release();
+      return fn();
+    };
+    const run = this.busy.then(start, start);
     this.busy = run.catch(() => undefined);
     return run;
   }
@@ -238,11 +246,13 @@ export class SyncEngine {
         this.intents = (loaded.intents ?? []).map((intent) => ({ intent, held: false }));
         delete loaded.intents;
         this.state = loaded;
+        this.book = new LinkBook(loaded.links);
         // Resumed (a restart, or after a failed cycle): whatever ran since that save may have logged failures.
         this.unsureSince = loaded.savedAt ?? loaded.startedAt ?? 0;
       } else {
         // Saved at once: the Marketo change feed starts here even if this run dies before its first commit.
         this.state = { ...emptyState(), startedAt: this.clock.now() };
+        this.book = new LinkBook(this.state.links);
         this.intents = [];
         await this.save();
       }
@@ -250,7 +260,8 @@ export class SyncEngine {
     return this.state;
   }
 
-  private async save(): Promise<void> {
+  /** `linksUnchanged`: no link was edited since the last save, so only links touched since then are written. */
+  private async save(opts: { linksUnchanged?: boolean } = {}): Promise<void> {
     if (!this.state) return;
     this.state.savedAt = this.clock.now();
     // Intents whose outcome the state now holds are done; those of pairs not merged since the resume stay.
@@ -258,10 +269,11 @@ export class SyncEngine {
     const keep = this.intents.filter((x) => !x.held && Object.prototype.hasOwnProperty.call(links, String(x.intent.personId)));
     if (keep.length > 0) this.state.intents = keep.map((x) => x.intent);
     try {
-      await this.opts.store.save(this.state);
+      await this.opts.store.save(this.state, { links: opts.linksUnchanged ? this.book.unsavedKeys() : this.book.changedKeys() });
     } finally {
       delete this.state.intents;
     }
+    this.book.saved();
     this.intents = keep;
   }
 
@@ -307,10 +319,6 @@ export class SyncEngine {
       }
       if (sameValue(target[i.field] ?? null, i.value)) link.ancestor[i.field] = i.value;
     }
-  }
-
-  private hasOpenIntents(personId: number): boolean {
-    return this.intents.some((x) => !x.held && x.intent.personId === personId);
   }
 
   // ---- field sets ------------------------------------------------------------------------------
@@ -375,38 +383,6 @@ export class SyncEngine {
     for (const f of sets[object]) names.add(f.sf);
     if (this.mutant('echo-by-last-modified-by')) names.add('LastModifiedById');
     return [...names];
-  }
-
-  // ---- link index ------------------------------------------------------------------------------
-
-  /** Salesforce id → person id, over current records and the lead ids kept after conversion. */
-  private index(state: EngineState): Map<string, number> {
-    const map = new Map<string, number>();
-    for (const link of Object.values(state.links)) {
-      if (link.leadId) map.set(link.leadId, link.personId);
-      if (link.contactId) map.set(link.contactId, link.personId);
-      map.set(link.sfId, link.personId);
-    }
-    return map;
-  }
-
-  /** Salesforce ids of links marked deleted. */
-  private deletedSfIds(state: EngineState): Set<string> {
-    const ids = new Set<string>();
-    for (const link of Object.values(state.links)) if (link.deleted) ids.add(link.sfId);
-    return ids;
-  }
-
-  /** linkOf for many look-ups while the links do not change: the first link per Salesforce id. */
-  private linksBySfId(state: EngineState): Map<string, LinkState> {
-    const map = new Map<string, LinkState>();
-    for (const link of Object.values(state.links)) if (!map.has(link.sfId)) map.set(link.sfId, link);
-    return map;
-  }
-
-  private linkOf(state: EngineState, sfId: string): LinkState | undefined {
-    for (const link of Object.values(state.links)) if (link.sfId === sfId) return link;
-    return undefined;
   }
 
   // ---- the cycle -------------------------------------------------------------------------------
@@ -479,12 +455,10 @@ export class SyncEngine {
     // Lifecycle first (deletes, merges, conversions), leads before contacts, so relinks happen before new contacts are seen.
     // Most polled rows are plain edits, for which lifecycle() does nothing: skip those without a scan of the links
     // per row (rows that are deleted, converted, or share an id with a deleted link still go through it).
-    let deletedIds = this.deletedSfIds(state);
     for (const object of ['Lead', 'Contact'] as const) {
       for (const row of polled[object]) {
-        if (row.IsDeleted !== true && !(object === 'Lead' && row.IsConverted === true) && !deletedIds.has(row.Id)) continue;
+        if (row.IsDeleted !== true && !(object === 'Lead' && row.IsConverted === true) && !this.book.hasDeleted(row.Id)) continue;
         await this.lifecycle(state, object, row, linkUpdates, pairs);
-        deletedIds = this.deletedSfIds(state);
       }
     }
     // Retries of records Marketo could not take last time.
@@ -505,7 +479,8 @@ export class SyncEngine {
     // Commit: state first, then the watermarks (DESIGN §4).
     await this.save();
     this.moveWatermarks(state, polled, nextToken);
-    await this.save();
+    // No link changed since the save above (only the watermarks): the links it wrote need not be written again.
+    await this.save({ linksUnchanged: true });
     // Everything logged since the resume is in the saved state now.
     this.unsureSince = undefined;
   }
@@ -530,11 +505,11 @@ export class SyncEngine {
     report: CycleReport,
   ): Promise<void> {
     const newRows: Array<{ object: SfObject; row: SfRow }> = [];
-    const bySfId = this.linksBySfId(state); // nothing below changes the links until syncPairs
     for (const object of ['Lead', 'Contact'] as const) {
       for (const row of [...polled[object], ...retryRows[object]]) {
         if (row.IsDeleted === true || (object === 'Lead' && row.IsConverted === true)) continue;
-        const link = bySfId.get(row.Id);
+        // A look only: syncPairs counts the links of the pairs as touched (most rows are echoes, left as they are).
+        const link = this.book.peekBySfId(row.Id);
         if (link) {
           if (link.deleted) continue;
           // Echo suppression by the ancestor: a row equal to the last agreed values carries no change
@@ -553,20 +528,21 @@ export class SyncEngine {
     const byPerson = new Map<number, LeadChange[]>();
     for (const c of changes) byPerson.set(c.leadId, [...(byPerson.get(c.leadId) ?? []), c]);
     for (const [personId, list] of byPerson) {
-      const link = state.links[String(personId)];
+      const link = this.book.peek(personId);
       if (!link || link.deleted) continue;
       if (this.isEcho(link, list, sets)) continue;
       const pair = pairs.get(personId) ?? { link };
       pairs.set(personId, pair);
     }
-    for (const link of Object.values(state.links)) {
-      if (link.deleted || !(link.failure || link.retry)) continue;
+    for (const link of this.book.pending()) {
       if (!pairs.has(link.personId)) pairs.set(link.personId, { link });
     }
     // Pairs with intents from before a crash: their ancestors may be stale, so they are merged against fresh rows.
     if (this.intents.some((x) => !x.held)) {
-      for (const link of Object.values(state.links)) {
-        if (link.deleted || !this.hasOpenIntents(link.personId)) continue;
+      const open = [...new Set(this.intents.filter((x) => !x.held).map((x) => x.intent.personId))].sort((a, b) => a - b);
+      for (const personId of open) {
+        const link = this.book.get(personId);
+        if (!link || link.deleted) continue;
         const pair = pairs.get(link.personId) ?? { link };
         pair.fresh = true;
         pairs.set(link.personId, pair);
@@ -626,7 +602,7 @@ export class SyncEngine {
     linkUpdates: Map<number, Record<string, unknown>>,
     pairs: Map<number, Pair>,
   ): Promise<void> {
-    const link = this.linkOf(state, row.Id);
+    const link = this.book.bySfId(row.Id);
     const setLink = (personId: number, fields: Record<string, unknown>) =>
       linkUpdates.set(personId, { ...(linkUpdates.get(personId) ?? {}), ...fields });
 
@@ -657,7 +633,7 @@ export class SyncEngine {
       const contactId = typeof row.ConvertedContactId === 'string' ? row.ConvertedContactId : undefined;
       if (!contactId) return;
       const accountId = typeof row.ConvertedAccountId === 'string' ? row.ConvertedAccountId : undefined;
-      const other = this.linkOf(state, contactId);
+      const other = this.book.bySfId(contactId);
       if (other && other.personId !== link.personId) {
         // Converted into a contact that already has its person: like a merge, the contact's person survives.
         await this.mergePeople(state, other, link, pairs);
@@ -666,6 +642,7 @@ export class SyncEngine {
       link.object = 'Contact';
       link.sfId = contactId;
       link.contactId = contactId;
+      this.book.touch(String(link.personId)); // relinked: found by the contact id from now on
       if (accountId) link.accountId = accountId;
       delete link.failure;
       delete link.retry;
@@ -683,7 +660,7 @@ export class SyncEngine {
     setLink: (personId: number, fields: Record<string, unknown>) => void,
     pairs: Map<number, Pair>,
   ): Promise<void> {
-    const winner = this.linkOf(state, masterId);
+    const winner = this.book.bySfId(masterId);
     if (winner && winner.personId !== loser.personId) {
       await this.mergePeople(state, winner, loser, pairs);
       return;
@@ -692,6 +669,7 @@ export class SyncEngine {
     loser.sfId = masterId;
     if (loser.object === 'Lead') loser.leadId = masterId;
     else loser.contactId = masterId;
+    this.book.touch(String(loser.personId)); // relinked: found by the survivor's id from now on
     delete loser.failure;
     delete loser.retry;
     setLink(loser.personId, loser.object === 'Lead' ? { sfdcLeadId: masterId } : { sfdcContactId: masterId });
@@ -715,7 +693,7 @@ export class SyncEngine {
       }
       // Already merged (a replay after a crash) or the loser's person is gone: nothing left to merge.
     }
-    delete state.links[String(loser.personId)];
+    this.book.delete(loser.personId);
     pairs.delete(loser.personId);
     this.emit({ type: 'unlink', at: this.clock.now(), personId: loser.personId, sfId: loser.sfId, reason: `merged into person ${winner.personId}` });
     pairs.set(winner.personId, { ...(pairs.get(winner.personId) ?? { link: winner }), link: winner, fresh: true });
@@ -723,7 +701,7 @@ export class SyncEngine {
 
   /** The loser's person follows the winner's record; the winner's link (its person is gone) is dropped. */
   private takeOver(state: EngineState, winner: LinkState, loser: LinkState, pairs: Map<number, Pair>): void {
-    delete state.links[String(winner.personId)];
+    this.book.delete(winner.personId);
     pairs.delete(winner.personId);
     this.emit({ type: 'unlink', at: this.clock.now(), personId: winner.personId, sfId: winner.sfId, reason: 'person no longer in Marketo' });
     loser.object = winner.object;
@@ -733,6 +711,7 @@ export class SyncEngine {
     else delete loser.contactId;
     if (winner.accountId) loser.accountId = winner.accountId;
     else delete loser.accountId;
+    this.book.touch(String(loser.personId)); // relinked: found by the survivor's id from now on
     // The ancestor stays (as when the survivor had no person): the survivor's own values count as Salesforce changes.
     this.clearFailure(loser);
     delete loser.deleted;
@@ -753,6 +732,8 @@ export class SyncEngine {
     /** Rows whose person was deleted in Marketo: the caller creates their new person in this same cycle. */
     orphans?: Array<{ object: SfObject; row: SfRow }>,
   ): Promise<void> {
+    // Every pair's link may change below (ancestor, flags, relinks): the next save writes it again.
+    for (const p of pairList) this.book.touch(String(p.link.personId));
     // Salesforce rows we lack. A pair not in the poll has not changed in Salesforce since it was last synced, so its
     // values are the ancestor's, unless the pair is pending, has fields never synced, or must be read fresh.
     const needRows: Record<SfObject, string[]> = { Lead: [], Contact: [] };
@@ -805,7 +786,7 @@ export class SyncEngine {
       const { link, person } = pair;
       if (!person) {
         // Deleted in Marketo: Marketo re-creates the person when the record changes next (reference A12).
-        delete state.links[String(link.personId)];
+        this.book.delete(link.personId);
         // With the record's row in hand (it changed in Salesforce), the new person is made now, not a cycle later.
         if (orphans && pair.row) orphans.push({ object: link.object, row: pair.row });
         else (state.sfRetry ??= {})[link.sfId] = link.object;
@@ -960,9 +941,9 @@ export class SyncEngine {
         }
         const reason = r.reasons[0] ?? { code: '?', message: 'skipped' };
         const personId = Number(w.record.id);
-        const link = state.links[String(personId)];
+        const link = this.book.get(personId);
         if (reason.code === '1004' && link) {
-          delete state.links[String(personId)];
+          this.book.delete(personId);
           (state.sfRetry ??= {})[link.sfId] = link.object;
           this.emit({ type: 'unlink', at: this.clock.now(), personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
         } else {
@@ -1053,12 +1034,12 @@ export class SyncEngine {
         for (const i of taken) {
           const row = mine[i]!.row;
           const personId = owner.get(row.Id);
-          if (personId === undefined || state.links[String(personId)]) {
+          if (personId === undefined || this.book.has(personId)) {
             again.push(i);
             continue;
           }
           // Adopt it with no ancestor, so the first merge keeps edits made there since, instead of overwriting them.
-          state.links[String(personId)] = {
+          this.book.set({
             personId,
             object,
             sfId: row.Id,
@@ -1067,7 +1048,7 @@ export class SyncEngine {
             ancestor: {},
             retry: true,
             logged: [],
-          };
+          });
           this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
           adopted.add(i);
         }
@@ -1090,11 +1071,13 @@ export class SyncEngine {
         }
         ok++;
         if (r.status === 'created') created++;
-        const ancestor: Record<string, Canon> = {};
+        const agreed: Array<[string, Canon]> = [];
         for (const f of fields) {
           const v = canon(row[f.sf], f.kind);
-          if (v !== undefined && f.mktoWritable) ancestor[f.sf] = v;
+          if (v !== undefined && f.mktoWritable) agreed.push([f.sf, v]);
         }
+        // Built in one go: an object given ~20 keys one by one turns into a hash table in V8 (4× the bytes per link).
+        const ancestor: Record<string, Canon> = Object.fromEntries(agreed);
         const link: LinkState = {
           personId: r.id,
           object,
@@ -1104,7 +1087,7 @@ export class SyncEngine {
           ancestor,
           logged: [],
         };
-        state.links[String(r.id)] = link;
+        this.book.set(link);
         this.emit({ type: 'link', at: this.clock.now(), personId: r.id, object, sfId: row.Id, reason: r.status === 'created' ? 'new in Salesforce: person created' : 'new in Salesforce: person found by its Salesforce id' });
       });
       this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
@@ -1124,24 +1107,21 @@ export class SyncEngine {
     const people = await this.mkto.getLeads('id', [personId], this.mktoReadFields(sets));
     const person = people[0];
     if (!person) throw new ApiError('marketo', '1004', `Sync Person to SFDC: person ${personId} not found in Marketo`, false);
-    let link = state.links[String(personId)];
+    let link = this.book.get(personId);
     if (!link) {
       const adopted = this.adoptLink(person);
-      if (adopted) {
-        state.links[String(personId)] = adopted;
-        link = adopted;
-      }
+      if (adopted) link = this.book.set(adopted);
     }
     if (link && !link.deleted) {
       const report = { sfUpdated: 0, mktoUpdated: 0, rejected: 0 };
       await this.syncPairs(state, sets, [{ link, fresh: true }], new Map(), report);
       await this.save();
-      const current = state.links[String(personId)];
+      const current = this.book.get(personId);
       if (current?.failure) return { personId, outcome: 'rejected', sfId: current.sfId, error: pick(current.failure) };
       return { personId, outcome: report.sfUpdated + report.mktoUpdated > 0 ? 'updated' : 'unchanged', sfId: link.sfId };
     }
     // No lead yet (or its lead was deleted: Marketo creates a new one, reference A12).
-    if (link?.deleted) delete state.links[String(personId)];
+    if (link?.deleted) this.book.delete(personId);
     const outcome = await this.createLead(state, sets, person);
     await this.save();
     return outcome;
@@ -1222,10 +1202,9 @@ export class SyncEngine {
       }
       const sfId = result!.id;
       delete state.pendingPeople[String(personId)];
-      const ancestor: Record<string, Canon> = {};
-      for (const f of fields) if (f.createable && mk[f.sf] !== undefined) ancestor[f.sf] = mk[f.sf]!;
+      const ancestor: Record<string, Canon> = Object.fromEntries(fields.flatMap((f) => (f.createable && mk[f.sf] !== undefined ? [[f.sf, mk[f.sf]!]] : [])));
       const link: LinkState = { personId, object: 'Lead', sfId, leadId: sfId, ancestor, logged: [] };
-      state.links[String(personId)] = link;
+      this.book.set(link);
       this.emit({ type: 'link', at: this.clock.now(), personId, object: 'Lead', sfId, reason: 'Sync Person to SFDC created the lead' });
       this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'create', object: 'Lead', count: 1, ok: 1, failed: 0 });
       await this.save();
@@ -1247,8 +1226,7 @@ export class SyncEngine {
       company: pending.company ?? null,
     });
     const rows = await this.sf.query(soql);
-    const taken = this.index(state);
-    const hit = rows.find((r) => typeof r.Id === 'string' && !taken.has(r.Id));
+    const hit = rows.find((r) => typeof r.Id === 'string' && !this.book.knows(r.Id));
     return hit ? String(hit.Id) : undefined;
   }
 
@@ -1261,7 +1239,7 @@ export class SyncEngine {
       delete pending.createStartedAt;
       if (!found) continue;
       delete state.pendingPeople[String(pending.personId)];
-      state.links[String(pending.personId)] = {
+      this.book.set({
         personId: pending.personId,
         object: 'Lead',
         sfId: found,
@@ -1270,7 +1248,7 @@ export class SyncEngine {
         ancestor: {},
         retry: true,
         logged: [],
-      };
+      });
       this.emit({ type: 'link', at: this.clock.now(), personId: pending.personId, object: 'Lead', sfId: found, reason: 'found the lead of a create whose answer was lost' });
       // The person still needs its link fields: the pair sync writes them (see syncPairs via retry).
       await this.save();
@@ -1284,7 +1262,7 @@ export class SyncEngine {
    * These are only people Sync Person to SFDC was run for: the cycle never pushes other Marketo-only people.
    */
   private async retryPendingPeople(state: EngineState, sets: FieldSets, report: { rejected: number }): Promise<void> {
-    const waiting = Object.values(state.pendingPeople).filter((p) => p.failure && p.createStartedAt === undefined && !state.links[String(p.personId)]);
+    const waiting = Object.values(state.pendingPeople).filter((p) => p.failure && p.createStartedAt === undefined && !this.book.has(p.personId));
     if (waiting.length === 0) return;
     const people = await this.mkto.getLeads('id', waiting.map((p) => p.personId), this.mktoReadFields(sets));
     for (const person of people) {

@@ -32,7 +32,7 @@ import { createSalesforce, type Salesforce } from '../../mocks/salesforce/index.
 import type { ConvertLeadOptions, ConvertLeadResult, MergeResult, Org, SaveResult } from '../../mocks/salesforce/index.ts';
 import { FaultPlan, withFaults, type FaultSpec } from '../../mocks/faults.ts';
 import { SyncEngine, type CycleReport, type EngineOptions, type SyncPersonResult } from '../engine/engine.ts';
-import { MemoryStateStore, type EngineState, type StateStore, type WriteIntent } from '../engine/state-store.ts';
+import { MemoryStateStore, type EngineState, type StateChanges, type StateStore, type WriteIntent } from '../engine/state-store.ts';
 import type { RetryPolicy } from '../engine/retry.ts';
 import type { TraceEvent as EngineEvent, WinnerPolicy } from '../engine/types.ts';
 import { DEFAULT_EPOCH, parseDuration, VirtualClock } from './clock.ts';
@@ -104,8 +104,8 @@ class CrashableStore implements StateStore {
   load(): Promise<EngineState | undefined> {
     return this.inner.load();
   }
-  async save(state: EngineState): Promise<void> {
-    if (!this.frozen) await this.inner.save(state);
+  async save(state: EngineState, changes?: StateChanges): Promise<void> {
+    if (!this.frozen) await this.inner.save(state, changes);
   }
   /** Write-ahead intents go straight to the inner store (no copy of the whole state), unless the process is dead. */
   async saveIntents(intents: WriteIntent[]): Promise<void> {

@@ -105,3 +105,67 @@ describe('state stores', () => {
     expect(failureKey(base)).not.toBe(failureKey({ ...base, operation: 'create' }));
   });
 });
+
+describe('memory store: saves given the changed links', () => {
+  const lead = (n: number) => `00Q00000000000${String(n).padStart(2, '0')}AAA`;
+  const withLinks = (n: number) => {
+    const s = emptyState();
+    for (let i = 1; i <= n; i++) s.links[String(i)] = { personId: i, object: 'Lead', sfId: lead(i), ancestor: { Title: `T${i}` }, logged: [] };
+    return s;
+  };
+
+  it('writes only the links named, and the rest of the state in full', async () => {
+    const store = new MemoryStateStore();
+    const s = withLinks(3);
+    await store.save(s, { links: [] });
+    expect(store.fullSaves).toBe(1); // the first save of a state writes every link
+    s.links['2']!.ancestor.Title = 'CFO';
+    delete s.links['3'];
+    s.links['4'] = { personId: 4, object: 'Lead', sfId: lead(4), ancestor: {}, logged: [] };
+    s.marketoToken = 'T9';
+    await store.save(s, { links: ['2', '3', '4'] });
+    expect(store.fullSaves).toBe(1);
+    const loaded = (await store.load())!;
+    expect(Object.keys(loaded.links)).toEqual(['1', '2', '4']);
+    expect(loaded.links['2']?.ancestor.Title).toBe('CFO');
+    expect(loaded.marketoToken).toBe('T9');
+  });
+
+  it('writes every link for a state it did not save last (a reload), whatever the changes say', async () => {
+    const store = new MemoryStateStore();
+    await store.save(withLinks(2), { links: [] });
+    const reloaded = (await store.load())!;
+    reloaded.links['1']!.ancestor.Title = 'changed';
+    await expect(store.save(reloaded, { links: [] })).resolves.toBeUndefined();
+    expect(store.fullSaves).toBe(2);
+    expect((await store.load())?.links['1']?.ancestor.Title).toBe('changed');
+  });
+
+  it('refuses a save whose changes leave out a changed link (small states are checked in full)', async () => {
+    const store = new MemoryStateStore();
+    const s = withLinks(2);
+    await store.save(s, { links: [] });
+    s.links['1']!.ancestor.Title = 'unreported';
+    await expect(store.save(s, { links: ['2'] })).rejects.toThrow(/link\(s\) 1 changed without being reported/);
+  });
+
+  it('a large state with one change costs one link, not a serialization of all of them', async () => {
+    const store = new MemoryStateStore();
+    const s = withLinks(5_000);
+    await store.save(s, { links: [] });
+    const stringify = JSON.stringify;
+    let calls = 0;
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => {
+      calls++;
+      return stringify(...args);
+    }) as typeof JSON.stringify;
+    try {
+      s.links['77']!.ancestor.Title = 'CTO';
+      await store.save(s, { links: ['77'] });
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(calls).toBe(2); // the link and the rest of the state
+    expect((await store.load())?.links['77']?.ancestor.Title).toBe('CTO');
+  });
+});
