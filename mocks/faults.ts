@@ -148,6 +148,17 @@ function isWriteRequest(system: FaultSystem, method: string, path: string): bool
   return method === 'POST' && !path.startsWith('/identity/');
 }
 
+/** A Composite call (`/composite`) whose subrequests only read (describes, queries) is not a write. */
+async function onlyReadsInComposite(request: Request, path: string): Promise<boolean> {
+  if (!/\/services\/data\/v[\d.]+\/composite\/?$/.test(path)) return false;
+  try {
+    const body = (await request.clone().json()) as { compositeRequest?: Array<{ method?: unknown }> };
+    return Array.isArray(body.compositeRequest) && body.compositeRequest.every((r) => r?.method === 'GET');
+  } catch {
+    return false;
+  }
+}
+
 function isAuthRequest(path: string): boolean {
   return path.includes('/oauth2/') || path.startsWith('/identity/') || /\/Soap\/u\//.test(path);
 }
@@ -211,7 +222,8 @@ export function withFaults(system: FaultSystem, handlers: RequestHandler[], plan
   const front = http.all('*', async ({ request }) => {
     const path = new URL(request.url).pathname;
     if (!owns(path)) return undefined;
-    const fault = plan.decide(system, request, isWriteRequest(system, request.method, path), isAuthRequest(path));
+    const write = isWriteRequest(system, request.method, path) && !(system === 'salesforce' && (await onlyReadsInComposite(request, path)));
+    const fault = plan.decide(system, request, write, isAuthRequest(path));
     if (!fault) return dispatch(handlers, request);
     switch (fault.kind) {
       case 'timeout':

@@ -138,6 +138,8 @@ export interface RequestLogEntry {
   errorCodes: string[];
   /** Number of records in a collection request. */
   records?: number;
+  /** A subrequest of a composite call (the call itself is logged only when refused as a whole). */
+  composite?: boolean;
 }
 
 export interface CustomFieldSpec {

@@ -160,14 +160,40 @@ export class SalesforceClient {
   async describe(object: string): Promise<SfFieldInfo[]> {
     await this.connect();
     const result = await this.call(`describe ${object}`, () => this.conn.describe(object));
-    return (result.fields as unknown as SfFieldInfo[]).map((f) => ({
-      name: f.name,
-      type: f.type,
-      custom: f.custom,
-      createable: f.createable,
-      updateable: f.updateable,
-      calculated: f.calculated,
-    }));
+    return fieldInfos(result.fields as unknown as SfFieldInfo[]);
+  }
+
+  /**
+   * describe() of several objects in one request: a Composite call (`/composite`, one API call toward the org's
+   * limits whatever the number of subrequests) with one describe subrequest per object. A subrequest that fails
+   * fails the whole look (as describe() would), with its own error code.
+   */
+  async describeMany(objects: readonly string[]): Promise<Record<string, SfFieldInfo[]>> {
+    await this.connect();
+    type Sub = { body: unknown; httpStatusCode: number; referenceId: string };
+    const result = await this.call(`describe ${objects.join(', ')}`, async () => {
+      const base = `/services/data/v${this.conn.version}`;
+      const answer = await this.conn.request<{ compositeResponse: Sub[] }>({
+        method: 'POST',
+        url: '/composite',
+        body: JSON.stringify({
+          allOrNone: false,
+          compositeRequest: objects.map((object) => ({ method: 'GET', url: `${base}/sobjects/${object}/describe`, referenceId: object })),
+        }),
+        headers: { 'Content-Type': 'application/json' },
+      });
+      for (const sub of answer.compositeResponse) {
+        if (sub.httpStatusCode < 400) continue;
+        const e = (Array.isArray(sub.body) ? sub.body[0] : undefined) as { errorCode?: string; message?: string } | undefined;
+        throw Object.assign(new Error(e?.message ?? `describe ${sub.referenceId} failed with HTTP ${sub.httpStatusCode}`), {
+          errorCode: e?.errorCode ?? `ERROR_HTTP_${sub.httpStatusCode}`,
+        });
+      }
+      return answer;
+    });
+    const out: Record<string, SfFieldInfo[]> = {};
+    for (const sub of result.compositeResponse) out[sub.referenceId] = fieldInfos((sub.body as { fields: SfFieldInfo[] }).fields);
+    return out;
   }
 
   /** Every row of a SOQL query, page by page (`queryAll` when `all`), each page retried on its own. */
@@ -231,6 +257,17 @@ export class SalesforceClient {
     if (!retry) return attempt();
     return withRetry(this.opts.clock, this.retry, attempt, (n, delay, err) => this.opts.onRetry?.(operation, n, delay, err));
   }
+}
+
+function fieldInfos(fields: readonly SfFieldInfo[]): SfFieldInfo[] {
+  return fields.map((f) => ({
+    name: f.name,
+    type: f.type,
+    custom: f.custom,
+    createable: f.createable,
+    updateable: f.updateable,
+    calculated: f.calculated,
+  }));
 }
 
 function stripAttributes(row: Record<string, unknown>): Record<string, unknown> {

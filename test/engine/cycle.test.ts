@@ -82,7 +82,7 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     expect(w.org.get('Lead', id)?.SystemModstamp).toBe(modstamp);
   });
 
-  it('an idle cycle costs a small constant number of calls: 4 to Salesforce, 1 to Marketo', async () => {
+  it('an idle cycle costs 4 calls in all: 3 to Salesforce, 1 to Marketo', async () => {
     const w = createWorld();
     for (let i = 0; i < 50; i++) w.salesforceUser.create('Lead', { LastName: `L${i}`, Company: 'Acme' });
     await w.advance('20m'); // initial load, then the echo cycles
@@ -90,12 +90,30 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     const reports = await w.advance('30m');
     expect(reports).toHaveLength(6);
     for (const r of reports) {
-      expect(r).toMatchObject({ ok: true, sfCalls: 4, mktoCalls: 1, sfUpdated: 0, mktoUpdated: 0, peopleCreated: 0 });
+      expect(r).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 1, sfUpdated: 0, mktoUpdated: 0, peopleCreated: 0 });
     }
-    // describe Lead, describe Contact, one poll per object; no writes.
-    const ops = sfRequests(w, sfLog).map((e) => `${e.method} ${e.path.replace(/\/services\/data\/v[\d.]+/, '')}`);
-    expect(ops.filter((o) => o.includes('/describe'))).toHaveLength(12);
-    expect(ops.filter((o) => o.includes('/queryAll'))).toHaveLength(12);
+    // One Composite call describing Lead and Contact (logged as its two subrequests), one poll per object; no writes.
+    const entries = sfRequests(w, sfLog);
+    const describes = entries.filter((e) => e.path.endsWith('/describe'));
+    expect(describes.map((e) => e.composite)).toEqual(Array(12).fill(true));
+    expect(entries.filter((e) => e.path.includes('/queryAll'))).toHaveLength(12);
+    expect(entries).toHaveLength(24);
     expect(sfWrites(w, sfLog)).toEqual([]);
+  });
+
+  it('an idle cycle still notices a permission change: the next poll leaves out the field the sync user lost', async () => {
+    const w = createWorld();
+    w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
+    await w.advance('15m');
+    const polls = (from: number) => sfRequests(w, from).filter((e) => e.path.includes('/queryAll') && e.object === 'Lead');
+    const before = w.org.requestLog.length;
+    await w.advance('5m');
+    expect(polls(before)[0]?.fieldsRead).toContain('Title');
+    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
+    const after = w.org.requestLog.length;
+    const [report] = await w.advance('5m');
+    expect(report).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 1 });
+    expect(polls(after)).toHaveLength(1);
+    expect(polls(after)[0]?.fieldsRead).not.toContain('Title');
   });
 });

@@ -17,8 +17,8 @@ describe('1,000 leads', () => {
     expect(first).toMatchObject({ ok: true, peopleCreated: 1000 });
     const creates = w.instance.requestLog.slice(mk0).filter((e) => e.method === 'POST' && e.path === '/rest/v1/leads.json');
     expect(creates.map((e) => e.records)).toEqual([300, 300, 300, 100]);
-    // Salesforce: login, two describes, two polls (1,000 rows fit one 2,000-row page); no writes.
-    expect(first!.sfCalls).toBe(5);
+    // Salesforce: login, one Composite call describing both objects, two polls (1,000 rows fit one 2,000-row page); no writes.
+    expect(first!.sfCalls).toBe(4);
     expect(sfWrites(w, sf0)).toEqual([]);
     expect(w.instance.listPeople()).toHaveLength(1000);
 
@@ -35,8 +35,8 @@ describe('1,000 leads', () => {
     // Marketo: the change feed, then the changed people read 300 at a time.
     const reads = w.instance.requestLog.slice(mk1).filter((e) => e.operation === 'getLeads');
     expect(reads.map((e) => e.records)).toEqual([300, 300, 300, 100]);
-    // Salesforce: describes and polls, then the 5 updates; no reads by id (the ancestor stands in for unchanged rows).
-    expect(cycle!.sfCalls).toBe(4 + 5);
+    // Salesforce: the describes (one call) and polls, then the 5 updates; no reads by id (the ancestor stands in for unchanged rows).
+    expect(cycle!.sfCalls).toBe(3 + 5);
     console.log(`1,000 Marketo edits → Salesforce: ${cycle!.sfCalls} Salesforce calls, ${cycle!.mktoCalls} Marketo calls`);
   });
 });

@@ -6,6 +6,7 @@
 import type { RequestHandler } from 'msw';
 import type { SalesforceHttp } from './context.ts';
 import { collectionHandlers } from './collections.ts';
+import { compositeHandlers } from './composite.ts';
 import { fallbackHandlers } from './fallback.ts';
 import { limitsHandlers } from './limits.ts';
 import { oauthHandlers } from './oauth.ts';
@@ -29,6 +30,7 @@ export function salesforceHandlers(sf: SalesforceHttp): RequestHandler[] {
     ...collectionHandlers(sf),
     ...queryHandlers(sf),
   ];
+  handlers.push(...compositeHandlers(sf, () => handlers));
   handlers.push(...fallbackHandlers(sf, () => handlers));
   return handlers;
 }

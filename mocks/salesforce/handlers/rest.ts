@@ -76,9 +76,19 @@ async function errorCodesOf(response: Response): Promise<string[]> {
   return [`HTTP_${response.status}`];
 }
 
+/** Requests a composite call made for its subrequests (composite.ts): counted with it, logged on their own. */
+const SUBREQUESTS = new WeakSet<Request>();
+
+export function markSubrequest(request: Request): void {
+  SUBREQUESTS.add(request);
+}
+
 /**
  * Runs `endpoint` behind version check, authentication and the daily limit,
- * then logs the call. `operation` names it in the request log.
+ * then logs the call. `operation` names it in the request log. A composite
+ * subrequest is not counted against the allowance (its composite call was)
+ * and its log entry says `composite: true`; `logOnlyRefusal` logs a call only
+ * when it is refused as a whole (the composite call, logged as its subrequests).
  */
 export async function runApiCall(
   sf: SalesforceHttp,
@@ -86,13 +96,16 @@ export async function runApiCall(
   rawParams: Record<string, string | readonly string[] | undefined>,
   operation: string,
   endpoint: Endpoint,
+  opts: { logOnlyRefusal?: boolean } = {},
 ): Promise<Response> {
+  const sub = SUBREQUESTS.has(request);
   const url = new URL(request.url);
   const params = stringParams(rawParams);
   const { org } = sf;
   const note: CallNote = { operation, fieldsRead: [], fieldsWritten: [], errorCodes: [] };
   let user: SfUser | undefined;
   const finish = async (response: Response): Promise<Response> => {
+    if (opts.logOnlyRefusal && response.status < 400) return response;
     const codes = note.errorCodes.length > 0 ? note.errorCodes : await errorCodesOf(response);
     org.logRequest({
       user: user?.id ?? null,
@@ -105,6 +118,7 @@ export async function runApiCall(
       status: response.status,
       errorCodes: [...new Set(codes)],
       ...(note.records !== undefined ? { records: note.records } : {}),
+      ...(sub ? { composite: true } : {}),
     });
     return response;
   };
@@ -114,7 +128,7 @@ export async function runApiCall(
   const token = bearerToken(request);
   user = token ? sf.sessionUser(token) : undefined;
   if (!user) return finish(sessionInvalid());
-  if (!org.countApiRequest()) {
+  if (!sub && !org.countApiRequest()) {
     return finish(withLimitInfo(sf, apiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')));
   }
   const call: ApiCall = {
@@ -137,7 +151,7 @@ export async function runApiCall(
     // Logged like any other answer, a bug included.
     response = err instanceof SalesforceError ? apiError(err.status, err.errorCode, err.message, err.fields) : internalError(err);
   }
-  return finish(withLimitInfo(sf, response));
+  return finish(sub ? response : withLimitInfo(sf, response));
 }
 
 /** Adds `Sforce-Limit-Info: api-usage=N/MAX`, which jsforce reads into `conn.limitInfo`. */
