@@ -694,6 +694,9 @@ export class SyncEngine {
       }
       // Already merged (a replay after a crash) or the loser's person is gone: nothing left to merge.
     }
+    // Marketo merged the loser's activity log into the winner's (reference A13): the failures logged there are the
+    // winner's now, so the same failure on the survivor is not logged a second time.
+    for (const key of loser.logged) if (!winner.logged.includes(key)) winner.logged.push(key);
     this.book.delete(loser.personId);
     pairs.delete(loser.personId);
     this.emit({ type: 'unlink', at: this.clock.now(), personId: loser.personId, sfId: loser.sfId, reason: `merged into person ${winner.personId}` });

@@ -144,3 +144,31 @@ describe('a rejection in a cycle whose Marketo write then fails', () => {
     expect(failureActivities(w, pb)).toHaveLength(1);
   });
 });
+
+describe('a failure logged on a person that is then merged away', () => {
+  // Found by the strict campaign (seed 31337, world seed 1768854803): Marketo merges the loser's activity log into the
+  // survivor's, and the survivor then hit the same rejection; the engine logged it a second time on the survivor.
+  it('the survivor inherits what was logged: the same failure is not logged on it again', async () => {
+    const w = createWorld();
+    w.org.setRule(HOT_NEEDS_PHONE);
+    const keep = w.salesforceUser.create('Lead', { LastName: 'Keep', Company: 'Acme', Email: 'k@acme.test' });
+    const lose = w.salesforceUser.create('Lead', { LastName: 'Lose', Company: 'Acme', Email: 'l@acme.test' });
+    await w.advance('5m');
+    const pKeep = mustPersonOf(w, keep).id;
+    const pLose = mustPersonOf(w, lose).id;
+    w.marketoUser.update(pLose, { rating: 'Hot' });
+    await w.advance('5m');
+    expect(failureActivities(w, pLose)).toHaveLength(1);
+    w.salesforceUser.merge('Lead', keep, [lose]);
+    await w.advance('20m');
+    expect(w.instance.getPerson(pLose)).toBeUndefined();
+    // The survivor took the loser's Hot rating in Marketo's merge; Salesforce refuses it on the surviving lead too.
+    expect(w.instance.getPerson(pKeep)).toMatchObject({ rating: 'Hot', sfdcLeadId: keep });
+    expect(w.org.get('Lead', keep)?.Rating).toBeNull();
+    expect(failureActivities(w, pKeep)).toHaveLength(1);
+    // A different failure on the survivor is still logged.
+    w.org.setRule({ ...HOT_NEEDS_PHONE, message: 'Hot leads need a phone, really' });
+    await w.advance('5m');
+    expect(failureActivities(w, pKeep)).toHaveLength(2);
+  });
+});
