@@ -1,7 +1,12 @@
 /**
- * The `SFDC Sync Failure` activity type is created on first use (create → attributes → approve). Each step can time
- * out after Marketo committed it; the engine then reads the types again and adopts what landed, instead of failing the
- * cycle on Marketo's "already exists" (found by the property suite: activity-type-create-not-idempotent).
+ * The engine's failure activities (DESIGN §4 "Rejections": one per distinct failure) under lost answers, failed
+ * cycles and merges, each found by the property suite:
+ * - the `SFDC Sync Failure` type is created on first use (create → attributes → approve); each step can time out after
+ *   Marketo committed it, and the engine then reads the types again and adopts what landed instead of failing the cycle
+ *   on "already exists" (activity-type-create-not-idempotent);
+ * - an activity whose answer is lost is looked up before it is sent again;
+ * - a rejection is logged even when the cycle's Marketo writes then fail;
+ * - a survivor of a merge inherits what was logged on the loser's person.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_ACTIVITY } from '../../src/engine/failure-log.ts';
