@@ -12,9 +12,17 @@ import { IdFactory } from '../ids.ts';
 /** Idle lifetime of a query locator (Salesforce: 15 minutes of inactivity). */
 export const CURSOR_IDLE_MS = 15 * 60_000;
 
+/** A query's rows, shaped page by page (see runQuery's `slice`). */
+export interface QueryRows {
+  totalSize: number;
+  /** Rows to page through (0 for COUNT()). */
+  size: number;
+  slice(from: number, to?: number): Array<Record<string, unknown>>;
+}
+
 interface Cursor {
   userId: string;
-  records: Array<Record<string, unknown>>;
+  rows: QueryRows;
   totalSize: number;
   pageSize: number;
   lastUsed: number;
@@ -34,12 +42,13 @@ export class QueryCursors {
   constructor(private readonly clock: Pick<Clock, 'now'>) {}
 
   /** The first page of a result; opens a cursor when there is more. */
-  first(userId: string, version: string, records: Array<Record<string, unknown>>, totalSize: number, pageSize: number): QueryPage {
+  first(userId: string, version: string, rows: QueryRows, pageSize: number): QueryPage {
     this.prune();
-    if (records.length <= pageSize) return { totalSize, done: true, records };
+    const totalSize = rows.totalSize;
+    if (rows.size <= pageSize) return { totalSize, done: true, records: rows.slice(0) };
     const id = this.ids.next('01g');
-    this.open.set(id, { userId, records, totalSize, pageSize, lastUsed: this.clock.now() });
-    return { totalSize, done: false, nextRecordsUrl: `/services/data/v${version}/query/${id}-${pageSize}`, records: records.slice(0, pageSize) };
+    this.open.set(id, { userId, rows, totalSize, pageSize, lastUsed: this.clock.now() });
+    return { totalSize, done: false, nextRecordsUrl: `/services/data/v${version}/query/${id}-${pageSize}`, records: rows.slice(0, pageSize) };
   }
 
   /** The page at `locator` (`<id>-<offset>`), for the user who opened it. */
@@ -51,11 +60,11 @@ export class QueryCursors {
       throw new SalesforceError('INVALID_QUERY_LOCATOR', 'invalid query locator', 400);
     }
     const offset = Number(m[2]);
-    if (offset > cursor.records.length) throw new SalesforceError('INVALID_QUERY_LOCATOR', 'invalid query locator', 400);
+    if (offset > cursor.rows.size) throw new SalesforceError('INVALID_QUERY_LOCATOR', 'invalid query locator', 400);
     cursor.lastUsed = this.clock.now();
     const end = offset + cursor.pageSize;
-    const records = cursor.records.slice(offset, end);
-    if (end >= cursor.records.length) {
+    const records = cursor.rows.slice(offset, end);
+    if (end >= cursor.rows.size) {
       this.open.delete(m[1]!);
       return { totalSize: cursor.totalSize, done: true, records };
     }

@@ -30,7 +30,7 @@ function run(call: ApiCall, includeDeleted: boolean): Response {
   const result = runQuery(soql, call.sf.org.queryContext(call.user.id), { includeDeleted, apiVersion: call.version });
   call.note.object = result.object;
   call.note.fieldsRead = result.fieldsRead;
-  return json(call.sf.cursors.first(call.user.id, call.version, result.records, result.totalSize, batchSize(call.request)));
+  return json(call.sf.cursors.first(call.user.id, call.version, result, batchSize(call.request)));
 }
 
 function more(call: ApiCall): Response {

@@ -42,6 +42,17 @@ describe('query paging', () => {
     expect(second['nextRecordsUrl']).toMatch(/-4000$/);
   });
 
+  it('a page read later shows the rows as they were when the query ran (the cursor is a snapshot), parents too', async () => {
+    const q = encodeURIComponent('SELECT Id, Name, Owner.Name FROM Account ORDER BY Name');
+    const first = (await (await raw(conn, 'GET', `/query?q=${q}`)).json()) as { nextRecordsUrl: string };
+    const rows = (await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Account ORDER BY Name LIMIT 1 OFFSET 2000')).records;
+    const id = rows[0]!.Id;
+    expect(sf.org.update('Account', id, { Name: 'Renamed after the query' }, sf.org.syncUser.id).success).toBe(true);
+    const second = (await (await raw(conn, 'GET', first.nextRecordsUrl)).json()) as { records: Array<{ Id: string; Name: string; Owner: { Name: string } }> };
+    expect(second.records[0]).toMatchObject({ Id: id, Name: 'Acct 2000', Owner: { Name: 'Sync User' } });
+    expect(sf.org.update('Account', id, { Name: 'Acct 2000' }, sf.org.syncUser.id).success).toBe(true);
+  });
+
   it('honours Sforce-Query-Options batchSize within 200..2000', async () => {
     const page = async (size: string) => {
       const res = await raw(conn, 'GET', `/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, undefined, { 'Sforce-Query-Options': `batchSize=${size}` });

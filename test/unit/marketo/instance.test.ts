@@ -177,3 +177,24 @@ describe('MarketoInstance: activity pages', () => {
     expect(passed).toBe(true);
   });
 });
+
+describe('MarketoInstance: compact storage and look-ups', () => {
+  it('a look-up follows a value from one person to two and back, and a cleared value reads null', () => {
+    const { mk } = fresh();
+    const a = mk.createPerson({ email: 'a@x.test', sfdcLeadId: '00Q000000000001AAA', city: 'Oslo' });
+    const b = mk.createPerson({ email: 'b@x.test' });
+    const ids = (email: string) => mk.syncLeads({ action: 'updateOnly', lookupField: 'email', input: [{ email, title: 'T' }] });
+    expect(mk.filterLeads('sfdcLeadId', '00Q000000000001AAA')).toEqual([a.id]);
+    mk.updatePerson(b.id, { email: 'A@x.test' }); // two holders of one (case-insensitive) email
+    expect(mk.filterLeads('email', 'a@x.test')).toEqual([a.id, b.id]);
+    expect(ids('a@x.test')[0]).toMatchObject({ status: 'skipped', reasons: [{ code: '1007' }] });
+    mk.updatePerson(a.id, { email: 'c@x.test' }); // back to one
+    expect(mk.filterLeads('email', 'a@x.test')).toEqual([b.id]);
+    expect(ids('a@x.test')[0]).toMatchObject({ id: b.id, status: 'updated' });
+    mk.updatePerson(a.id, { city: null, sfdcLeadId: null });
+    expect(mk.getPerson(a.id)).toMatchObject({ city: null, sfdcLeadId: null, email: 'c@x.test' });
+    expect(mk.filterLeads('sfdcLeadId', '00Q000000000001AAA')).toEqual([]);
+    mk.deletePerson(b.id);
+    expect(mk.filterLeads('email', 'a@x.test')).toEqual([]);
+  });
+});
