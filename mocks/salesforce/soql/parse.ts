@@ -9,8 +9,33 @@ export interface Parsed {
   tokens: Token[];
 }
 
-/** Parses SOQL; bad syntax becomes MALFORMED_QUERY pointing at the offending token, never a crash. */
+/** Parsed queries by their text: an engine sends the same few queries cycle after cycle. */
+const parsedByText = new Map<string, Parsed>();
+const PARSED_KEPT = 500;
+
+/**
+ * Parses SOQL; bad syntax becomes MALFORMED_QUERY pointing at the offending
+ * token, never a crash. A query parsed before is answered from memory (its
+ * parse is frozen, so nothing downstream can change it for the next caller).
+ */
 export function parseSoql(soql: string): Parsed {
+  const known = parsedByText.get(soql);
+  if (known) return known;
+  const parsed = deepFreeze(parseFresh(soql));
+  if (parsedByText.size >= PARSED_KEPT) parsedByText.clear();
+  parsedByText.set(soql, parsed);
+  return parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function parseFresh(soql: string): Parsed {
   const tokens = tokenize(soql);
   let query: Query;
   try {
