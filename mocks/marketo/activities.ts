@@ -107,13 +107,22 @@ export class ActivityLog {
     return this.entries.length + 1;
   }
 
+  private lastDate: { at: number; text: string } | undefined;
+
+  /** Now as Marketo prints it; one string shared by the activities of one moment (a batch writes hundreds). */
+  private date(): string {
+    const at = this.now();
+    if (this.lastDate?.at !== at) this.lastDate = { at, text: marketoDatetime(at) };
+    return this.lastDate.text;
+  }
+
   append(a: NewActivity): Activity {
     const id = this.nextId;
     const entry: Activity = {
       id,
       marketoGUID: String(id),
       leadId: a.leadId,
-      activityDate: a.activityDate ?? marketoDatetime(this.now()),
+      activityDate: a.activityDate ?? this.date(),
       activityTypeId: a.activityTypeId,
       ...(a.primaryAttributeValueId !== undefined ? { primaryAttributeValueId: a.primaryAttributeValueId } : {}),
       ...(a.primaryAttributeValue !== undefined ? { primaryAttributeValue: a.primaryAttributeValue } : {}),

@@ -140,8 +140,16 @@ export class MarketoInstance {
     }
   }
 
+  private lastStamp: { at: number; text: string; day: string } | undefined;
+
+  /** Now as Marketo prints it; one string shared by every person written at one moment (a batch writes hundreds). */
   private stamp(): string {
-    return marketoDatetime(this.clock.now());
+    const at = this.clock.now();
+    if (this.lastStamp?.at !== at) {
+      const text = marketoDatetime(at);
+      this.lastStamp = { at, text, day: text.slice(0, 10) };
+    }
+    return this.lastStamp.text;
   }
 
   // ---- schema ------------------------------------------------------------
@@ -269,7 +277,7 @@ export class MarketoInstance {
       primaryAttributeValue: personName(p),
       attributes: [
         { name: 'Source Type', value: text.source },
-        { name: 'Created Date', value: now.slice(0, 10) },
+        { name: 'Created Date', value: this.lastStamp!.day },
       ],
     });
     return id;

@@ -201,16 +201,17 @@ export class SalesforceClient {
     await this.connect();
     type Page = { records: Array<Record<string, unknown>>; done: boolean; nextRecordsUrl?: string };
     const first = await this.call('query', async (): Promise<Page> => await this.conn.query<Record<string, unknown>>(soql, { scanAll: all, autoFetch: false }));
-    const rows = [...first.records];
+    // Stripped page by page: a backfill's 100,000 rows are not held twice (as parsed, and without attributes).
+    const rows = first.records.map(stripAttributes);
     let next = first.done ? undefined : first.nextRecordsUrl;
     while (next) {
       // jsforce wants the cursor (last path segment of nextRecordsUrl), not the URL.
       const locator = next.split('/').pop()!;
       const page = await this.call('queryMore', async (): Promise<Page> => await this.conn.queryMore<Record<string, unknown>>(locator));
-      rows.push(...page.records);
+      for (const r of page.records) rows.push(stripAttributes(r));
       next = page.done ? undefined : page.nextRecordsUrl;
     }
-    return rows.map(stripAttributes);
+    return rows;
   }
 
   /** Creates records, ≤200 per call, allOrNone=false; one result per record, in order. */
