@@ -102,11 +102,14 @@ async function main(): Promise<number> {
     { name: 'backfill 100k: API calls', value: backfillCalls, unit: 'calls' },
     { name: 'backfill 100k: minimum calls (pages + writes)', value: min.total, unit: 'calls' },
     { name: 'backfill 100k: calls / minimum', value: backfillCalls / min.total, unit: '×', target: { op: '<=', value: 1.05 } },
-    { name: 'growth: busy cycle at 10k', value: day.growthMs!, unit: 'ms' },
-    { name: 'growth: busy cycle at 100k', value: large.growthMs!, unit: 'ms' },
+    { name: 'growth: busy cycle at 10k (wall)', value: day.growthMs!, unit: 'ms' },
+    { name: 'growth: busy cycle at 100k (wall)', value: large.growthMs!, unit: 'ms' },
+    { name: 'growth: busy cycle at 10k (CPU)', value: day.growthCpuMs!, unit: 'ms' },
+    { name: 'growth: busy cycle at 100k (CPU)', value: large.growthCpuMs!, unit: 'ms' },
     {
-      name: 'growth: 100k / 10k (same changes)',
-      value: large.growthMs! / day.growthMs!,
+      // CPU time of the process, not wall time: other work on a shared machine moves wall times by more than 1.5×.
+      name: 'growth: 100k / 10k (same changes, CPU time)',
+      value: large.growthCpuMs! / day.growthCpuMs!,
       unit: '×',
       target: { op: '<=', value: 1.5 },
       quickTarget: { op: '<=', value: 2 },

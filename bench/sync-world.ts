@@ -61,18 +61,29 @@ export async function timedCycle(w: World): Promise<{ ms: number; report: CycleR
   return { ms, report };
 }
 
-/** Wall time of `reps` busy cycles, each after `k` edits per side (the growth figure). */
-export async function busyCycles(l: Linked, k: number, reps: number, seed = 11): Promise<{ ms: number[]; calls: number[] }> {
+/**
+ * Wall and CPU time of `reps` busy cycles, each after `k` edits per side (the growth figure). `warmup` untimed busy
+ * cycles go first, so that a world fresh from its backfill is measured warm, as one that has run a day is.
+ */
+export async function busyCycles(l: Linked, k: number, reps: number, seed = 11, warmup = 0): Promise<{ ms: number[]; cpuMs: number[]; calls: number[] }> {
   const rng = new Rng(seed);
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   const calls: number[] = [];
   // One untimed cycle first, so both sizes start from the same settled state.
   await timedCycle(l.w);
+  for (let i = 0; i < warmup; i++) {
+    edit(l, new Rng(seed + 1000 + i), k);
+    await timedCycle(l.w);
+  }
   for (let i = 0; i < reps; i++) {
     edit(l, rng, k);
+    const cpu = process.cpuUsage();
     const c = await timedCycle(l.w);
+    const used = process.cpuUsage(cpu);
     ms.push(c.ms);
+    cpuMs.push((used.user + used.system) / 1000);
     calls.push(c.report.sfCalls + c.report.mktoCalls);
   }
-  return { ms, calls };
+  return { ms, cpuMs, calls };
 }
