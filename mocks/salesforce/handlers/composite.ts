@@ -19,7 +19,8 @@
  * `composite: true`; the composite itself is logged only when it is refused
  * as a whole (bad body, session), since its subrequests are what it does.
  */
-import { getResponse, http, type HttpHandler, type RequestHandler } from 'msw';
+import { http, type HttpHandler, type RequestHandler } from 'msw';
+import { dispatch } from '../../dispatch.ts';
 import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { json, notFound } from './respond.ts';
@@ -171,7 +172,7 @@ async function runOne(call: ApiCall, handlers: () => RequestHandler[], sub: Subr
   if (body !== undefined) headers.set('Content-Type', 'application/json');
   const request = new Request(new URL(url, call.url), { method: sub.method, headers, ...(body !== undefined ? { body } : {}) });
   markSubrequest(request);
-  const response = (await getResponse(handlers(), request)) ?? notFound();
+  const response = (await dispatch(handlers(), request)) ?? notFound();
   const answer = await bodyOf(response);
   const httpHeaders = subHeaders(response);
   // A created record's subresult carries its Location (REST guide's composite example).

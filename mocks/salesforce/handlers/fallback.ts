@@ -5,7 +5,8 @@
  * below `/services/data/vXX.X` answers 404 NOT_FOUND. Both still need a
  * session and are logged, like every REST call.
  */
-import { getResponse, http, HttpResponse, type HttpHandler, type RequestHandler } from 'msw';
+import { http, HttpResponse, type HttpHandler, type RequestHandler } from 'msw';
+import { dispatch } from '../../dispatch.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { apiError, notFound } from './respond.ts';
 import { runApiCall } from './rest.ts';
@@ -38,7 +39,7 @@ export function fallbackHandlers(sf: SalesforceHttp, handlers: () => RequestHand
       wrap(sf, async ({ request, params }) => {
         if (request.method === 'HEAD' && allowed.includes('GET')) {
           const asGet = new Request(request.url, { method: 'GET', headers: request.headers });
-          const response = (await getResponse(handlers(), asGet)) ?? notFound();
+          const response = (await dispatch(handlers(), asGet)) ?? notFound();
           return new HttpResponse(null, { status: response.status, headers: response.headers });
         }
         return runApiCall(sf, request, params, 'methodNotAllowed', () => {
