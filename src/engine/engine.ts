@@ -17,7 +17,7 @@
  */
 import type { Clock } from '../sim/clock.ts';
 import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, type SfFieldInfo } from './field-map.ts';
-import { FailureLog } from './failure-log.ts';
+import { FailureLog, type FailureItem } from './failure-log.ts';
 import { LinkBook } from './link-book.ts';
 import type { FetchFn } from './fetch-fn.ts';
 import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
@@ -29,6 +29,7 @@ import { changedRowsQuery, createdLeadQuery, rowsByIdQuery } from './soql.ts';
 import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
 import {
   emptyState,
+  failureKey,
   type EngineState,
   type LinkState,
   type PendingFailure,
@@ -147,6 +148,11 @@ export class SyncEngine {
   /** Set on a resume from the store: failure activities after this time may be unrecorded (see FailureLog.log). */
   private unsureSince: number | undefined;
   /**
+   * Failures that cleared before their activity could be written (Marketo failed that write): logged late, with the
+   * cycle's other failures, so a rejection that clears fast is still on record. Dropped with the state on a reload.
+   */
+  private lateFailures: FailureItem[] = [];
+  /**
    * Write-ahead intents (see WriteIntent) known to this run. `held`: the in-memory state holds the write's outcome (or
    * the intent was applied to its ancestor), so the next save makes it redundant; otherwise the save keeps it.
    */
@@ -244,6 +250,7 @@ export class SyncEngine {
       if (loaded) {
         // Intents live beside the state, not in it: the engine decides at each save which ones still matter.
         this.intents = (loaded.intents ?? []).map((intent) => ({ intent, held: false }));
+        this.lateFailures = [];
         delete loaded.intents;
         this.state = loaded;
         this.book = new LinkBook(loaded.links);
@@ -924,7 +931,7 @@ export class SyncEngine {
     // Rejections are logged before the Marketo writes: a Marketo write that fails the cycle must not take the failure
     // activity with it (the rejection may clear before the next cycle, and then it would never be logged).
     await this.failures.log(
-      failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })),
+      [...failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })), ...this.lateFailures.splice(0)],
       this.unsureSince,
     );
 
@@ -976,6 +983,8 @@ export class SyncEngine {
   }
 
   private clearFailure(link: LinkState): void {
+    // Never logged (Marketo failed the activity write): log it now, into a throwaway list, since the link forgets it.
+    if (link.failure && !link.logged.includes(failureKey(link.failure))) this.lateFailures.push({ personId: link.personId, sfId: link.sfId, failure: link.failure, logged: [] });
     delete link.failure;
     // A later occurrence of the same failure is a new failure: log it again then.
     link.logged = [];

@@ -6,7 +6,8 @@
  * first use. One activity per distinct failure per person, never one per cycle.
  */
 import type { Clock } from '../sim/clock.ts';
-import type { ActivityRecord, CustomActivityInput, CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
+import type { ActivityRecord, AddActivityResult, CustomActivityInput, CustomActivityTypeSpec, MarketoClient } from './marketo.ts';
+import { isTransient } from './retry.ts';
 import { secondsIso } from './normalize.ts';
 import { failureKey, type PendingFailure } from './state-store.ts';
 import type { Trace } from './types.ts';
@@ -66,9 +67,26 @@ export class FailureLog {
       });
     }
     if (fresh.length === 0) return;
+    let results: AddActivityResult[];
+    try {
+      results = await this.write(fresh);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      // Marketo is failing: the cycle goes on, and the failures stay unlogged (not in `logged`): a rejection that
+      // stands is logged next cycle, one that clears first is logged then (the engine's clearFailure).
+      const reason = `failure activity not written (${err instanceof Error ? err.message : String(err)}): logged on a later cycle`;
+      for (const i of fresh) this.trace({ type: 'skip', at: this.clock.now(), personId: i.personId, ...(i.sfId ? { sfId: i.sfId } : {}), reason });
+      return;
+    }
+    fresh.forEach((i, n) => {
+      if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
+    });
+  }
+
+  private async write(fresh: readonly FailureItem[]): Promise<AddActivityResult[]> {
     this.activityTypeId ??= await this.mkto.ensureActivityType(FAILURE_ACTIVITY);
     const sentAt = this.clock.now();
-    const results = await this.mkto.addActivities(
+    return this.mkto.addActivities(
       fresh.map((i) => ({
         leadId: i.personId,
         activityDate: secondsIso(this.clock.now()),
@@ -84,9 +102,6 @@ export class FailureLog {
       // A lost answer may hide activities Marketo added: look them up before sending those again.
       (sent) => this.heldSince(sent, sentAt),
     );
-    fresh.forEach((i, n) => {
-      if (results[n]?.status === 'added') i.logged.push(failureKey(i.failure));
-    });
   }
 
   /** For each activity sent, the id of a matching one Marketo holds dated from `sinceMs` on, if any. */

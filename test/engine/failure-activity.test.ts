@@ -177,3 +177,34 @@ describe('a failure logged on a person that is then merged away', () => {
     expect(failureActivities(w, pKeep)).toHaveLength(2);
   });
 });
+
+describe('a failure activity that Marketo will not take (its write fails every try)', () => {
+  async function refusedActivity() {
+    const { w, b, pb } = await typeInPlace();
+    w.marketoUser.update(pb, { rating: 'Hot' });
+    // Marketo refuses every try of the cycle's only Marketo write, the failure activity.
+    w.fault({ system: 'marketo', kind: 'lock', times: DEFAULT_RETRY.maxAttempts });
+    const [report] = await w.advance('5m');
+    expect(w.faults.fired.map((f) => f.path)).toEqual(Array(DEFAULT_RETRY.maxAttempts).fill('/rest/v1/activities/external.json'));
+    expect(failureActivities(w, pb)).toHaveLength(0);
+    return { w, b, pb, report };
+  }
+
+  it('does not fail the cycle; a rejection that stands is logged next cycle, once', async () => {
+    const { w, pb, report } = await refusedActivity();
+    expect(report?.ok).toBe(true);
+    await w.advance('15m');
+    expect(failureActivities(w, pb)).toHaveLength(1);
+  });
+
+  it('a rejection that clears before the next cycle is logged then, once, and the pair syncs', async () => {
+    const { w, b, pb } = await refusedActivity();
+    w.org.setRule({ ...HOT_NEEDS_PHONE, active: false });
+    await w.advance('5m');
+    expect(w.org.get('Lead', b)?.Rating).toBe('Hot');
+    expect(failureActivities(w, pb)).toHaveLength(1);
+    expect(failureActivities(w, pb)[0]!.primaryAttributeValue).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+    await w.advance('10m');
+    expect(failureActivities(w, pb)).toHaveLength(1);
+  });
+});
