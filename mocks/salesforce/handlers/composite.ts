@@ -19,11 +19,11 @@
  * `composite: true`; the composite itself is logged only when it is refused
  * as a whole (bad body, session), since its subrequests are what it does.
  */
-import { http, type HttpHandler, type RequestHandler } from 'msw';
+import { http, HttpResponse, type HttpHandler, type RequestHandler } from 'msw';
 import { dispatch } from '../../dispatch.ts';
 import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { json, notFound } from './respond.ts';
+import { JSON_TYPE, notFound } from './respond.ts';
 import { markSubrequest, parseVersion, runApiCall, type ApiCall } from './rest.ts';
 
 /** Subrequests per call (REST guide: "up to 25 subrequests"). */
@@ -45,6 +45,7 @@ interface Subrequest {
 }
 
 interface SubResult {
+  /** A JSON answer stays the text its endpoint wrote (RawJson); other answers are parsed values. */
   body: unknown;
   httpHeaders: Record<string, string>;
   httpStatusCode: number;
@@ -101,9 +102,37 @@ function parseRequest(body: unknown, version: number): { allOrNone: boolean; sub
   return { allOrNone: b['allOrNone'] === true, subrequests };
 }
 
+/**
+ * A subresponse's JSON as its endpoint wrote it: written into the composite
+ * answer verbatim (a 60 KB describe is not parsed and written again) and
+ * parsed only when a later subrequest refers into it.
+ */
+class RawJson {
+  private parsed: { value: unknown } | undefined;
+  constructor(readonly text: string) {}
+  get value(): unknown {
+    return (this.parsed ??= { value: JSON.parse(this.text) as unknown }).value;
+  }
+}
+
+function plain(body: unknown): unknown {
+  return body instanceof RawJson ? body.value : body;
+}
+
+/** The composite answer; JSON.stringify's text for the same values, with raw subresponse bodies copied in. */
+function compositeJson(results: readonly SubResult[]): Response {
+  const parts = results.map(
+    (r) =>
+      `{"referenceId":${JSON.stringify(r.referenceId)},"httpHeaders":${JSON.stringify(r.httpHeaders)},"httpStatusCode":${r.httpStatusCode},"body":${
+        r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body ?? null)
+      }}`,
+  );
+  return new HttpResponse(`{"compositeResponse":[${parts.join(',')}]}`, { status: 200, headers: { 'Content-Type': JSON_TYPE } });
+}
+
 /** The value at `path` (`a.b[0].c`) in a subresponse body, or undefined. */
 function lookUp(body: unknown, path: string): unknown {
-  let cur: unknown = body;
+  let cur: unknown = plain(body);
   for (const step of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
     if (cur === null || typeof cur !== 'object') return undefined;
     const key = step.startsWith('[') ? Number(step.slice(1, -1)) : step;
@@ -121,7 +150,7 @@ function substitute(text: string, done: ReadonlyMap<string, SubResult>): string 
     const path = rawPath.replace(/^\./, '');
     // UNCONFIRMED wording; the code and status are what Salesforce answers for a subrequest it cannot run.
     if (!prior || prior.httpStatusCode >= 400) throw new SalesforceError('PROCESSING_HALTED', `Invalid reference specified. No value for ${ref}${rawPath} found in ${ref}. Provided referenceId ('${ref}') must refer to a previous subrequest that succeeded.`, 400);
-    const value = path === '' ? prior.body : lookUp(prior.body, path);
+    const value = path === '' ? plain(prior.body) : lookUp(prior.body, path);
     if (value === undefined || value === null || typeof value === 'object') {
       throw new SalesforceError('PROCESSING_HALTED', `Invalid reference specified. No value for ${ref}${rawPath} found in ${ref}.`, 400);
     }
@@ -149,6 +178,8 @@ function subHeaders(response: Response): Record<string, string> {
 async function bodyOf(response: Response): Promise<unknown> {
   const text = await response.text();
   if (text === '') return null;
+  // The emulator's JSON answers are JSON.stringify's output: kept as written.
+  if (/^[[{]/.test(text) && (response.headers.get('Content-Type') ?? '').includes('json')) return new RawJson(text);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -177,8 +208,11 @@ async function runOne(call: ApiCall, handlers: () => RequestHandler[], sub: Subr
   const httpHeaders = subHeaders(response);
   // A created record's subresult carries its Location (REST guide's composite example).
   const created = /^(\/services\/data\/v[\d.]+\/sobjects\/[^/?]+)\/?(\?|$)/.exec(url);
-  const id = answer && typeof answer === 'object' && !Array.isArray(answer) ? (answer as { id?: unknown }).id : undefined;
-  if (response.status === 201 && created && typeof id === 'string' && httpHeaders.Location === undefined) httpHeaders.Location = `${created[1]}/${id}`;
+  if (response.status === 201 && created && httpHeaders.Location === undefined) {
+    const value = plain(answer);
+    const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
+    if (typeof id === 'string') httpHeaders.Location = `${created[1]}/${id}`;
+  }
   return { ...base, httpHeaders, httpStatusCode: response.status, body: answer };
 }
 
@@ -208,10 +242,10 @@ async function composite(call: ApiCall, handlers: () => RequestHandler[]): Promi
       body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_ROLLBACK }],
     });
     const out = subrequests.map((s, i) => (i === failedAt ? results[i]! : halted(s.referenceId)));
-    return json({ compositeResponse: out });
+    return compositeJson(out);
   }
   savepoint?.release();
-  return json({ compositeResponse: results });
+  return compositeJson(results);
 }
 
 /** `handlers()` is every Salesforce handler: each subrequest is answered by the endpoint a direct call would reach. */
