@@ -1,6 +1,7 @@
 /**
- * Engine bugs the property suite found (src/sim/oracle.ts KNOWN_ENGINE_BUGS), each pinned by the smallest world
- * that showed it. The Sync Person to SFDC lock fix is shown in mutants.test.ts (no-retry-on-lock).
+ * Engine bugs the property suite found, now fixed, each pinned by the smallest world that showed it (their shrunk
+ * counterexamples replay in test/property/regressions/). The Sync Person to SFDC lock fix is shown in mutants.test.ts
+ * (no-retry-on-lock); the failure-activity fixes are in failure-activity.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
