@@ -104,6 +104,9 @@ export function checkMutant(name: string | undefined): MutantName | undefined {
 /** Answers that mean the field set is stale: Salesforce's unknown/unwritable field, Marketo's unknown field. */
 const SCHEMA_CODES = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE', '1006']);
 
+/** New Salesforce records made into people per round (ten Marketo batches of 300). */
+const CREATE_CHUNK = 3000;
+
 /** Salesforce answers that mean "the record moved on" (deleted, converted): the next poll shows why, so retry quietly. */
 const LIFECYCLE_CODES = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD']);
 
@@ -1014,97 +1017,105 @@ export class SyncEngine {
   private async createPeople(state: EngineState, sets: FieldSets, rows: Array<{ object: SfObject; row: SfRow }>): Promise<number> {
     let created = 0;
     for (const object of SF_OBJECTS) {
-      let mine = rows.filter((r) => r.object === object);
-      if (mine.length === 0) continue;
-      const fields = sets[object];
-      const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
-      const inputOf = (row: SfRow): Record<string, unknown> => {
-        const rec: Record<string, unknown> = {};
-        for (const f of fields) {
-          if (!f.mktoWritable) continue;
-          const v = canon(row[f.sf], f.kind);
-          if (v !== undefined) rec[f.mkto] = toMarketo(v, f.kind);
-        }
-        rec.sfdcType = object;
-        rec.sfdcIsDeleted = false;
-        if (object === 'Lead') rec.sfdcLeadId = row.Id;
-        else {
-          rec.sfdcContactId = row.Id;
-          if (typeof row.AccountId === 'string') rec.sfdcAccountId = row.AccountId;
-        }
-        return rec;
-      };
-      // Create only: a person that already carries this record's id (made by a run that died before saving its
-      // state, or linked by someone else) comes back 1005 "Lead already exists" and is looked up then, instead of a
-      // look-up before every batch (which doubled a backfill's Marketo calls).
-      let results = await this.mkto.syncLeads('createOnly', lookup, mine.map(({ row }) => inputOf(row)));
-      const taken = results.flatMap((r, i) => (r.status === 'skipped' && r.reasons[0]?.code === '1005' ? [i] : []));
-      if (taken.length > 0) {
-        const existing = await this.mkto.getLeads(lookup, taken.map((i) => mine[i]!.row.Id), ['id', lookup]);
-        const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
-        const adopted = new Set<number>();
-        const again: number[] = [];
-        for (const i of taken) {
-          const row = mine[i]!.row;
-          const personId = owner.get(row.Id);
-          if (personId === undefined || this.book.has(personId)) {
-            again.push(i);
-            continue;
-          }
-          // Adopt it with no ancestor, so the first merge keeps edits made there since, instead of overwriting them.
-          this.book.set({
-            personId,
-            object,
-            sfId: row.Id,
-            ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
-            ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-            ancestor: {},
-            retry: true,
-            logged: [],
-          });
-          this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
-          adopted.add(i);
-        }
-        if (again.length > 0) {
-          // Upsert on the Salesforce id: the person is linked to another record, or vanished since.
-          const upserted = await this.mkto.syncLeads('createOrUpdate', lookup, again.map((i) => inputOf(mine[i]!.row)));
-          again.forEach((i, j) => (results[i] = upserted[j]!));
-        }
-        mine = mine.filter((_, i) => !adopted.has(i));
-        results = results.filter((_, i) => !adopted.has(i));
+      const all = rows.filter((r) => r.object === object);
+      // Whole Marketo batches at a time: a backfill holds the Marketo input of CREATE_CHUNK rows, not of every row.
+      for (let at = 0; at < all.length; at += CREATE_CHUNK) created += await this.createPeopleOf(state, sets, object, all.slice(at, at + CREATE_CHUNK));
+    }
+    return created;
+  }
+
+  /** createPeople for some new records of one object. */
+  private async createPeopleOf(state: EngineState, sets: FieldSets, object: SfObject, rows: Array<{ object: SfObject; row: SfRow }>): Promise<number> {
+    let created = 0;
+    let mine = rows;
+    const fields = sets[object];
+    const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
+    const inputOf = (row: SfRow): Record<string, unknown> => {
+      const rec: Record<string, unknown> = {};
+      for (const f of fields) {
+        if (!f.mktoWritable) continue;
+        const v = canon(row[f.sf], f.kind);
+        if (v !== undefined) rec[f.mkto] = toMarketo(v, f.kind);
       }
-      if (mine.length === 0) continue;
-      let ok = 0;
-      mine.forEach(({ row }, i) => {
-        const r = results[i]!;
-        if (r.status === 'skipped') {
-          (state.sfRetry ??= {})[row.Id] = object;
-          this.emit({ type: 'skip', at: this.clock.now(), sfId: row.Id, reason: `Marketo skipped the new person: ${r.reasons[0]?.code} ${r.reasons[0]?.message}` });
-          return;
+      rec.sfdcType = object;
+      rec.sfdcIsDeleted = false;
+      if (object === 'Lead') rec.sfdcLeadId = row.Id;
+      else {
+        rec.sfdcContactId = row.Id;
+        if (typeof row.AccountId === 'string') rec.sfdcAccountId = row.AccountId;
+      }
+      return rec;
+    };
+    // Create only: a person that already carries this record's id (made by a run that died before saving its
+    // state, or linked by someone else) comes back 1005 "Lead already exists" and is looked up then, instead of a
+    // look-up before every batch (which doubled a backfill's Marketo calls).
+    let results = await this.mkto.syncLeads('createOnly', lookup, mine.map(({ row }) => inputOf(row)));
+    const taken = results.flatMap((r, i) => (r.status === 'skipped' && r.reasons[0]?.code === '1005' ? [i] : []));
+    if (taken.length > 0) {
+      const existing = await this.mkto.getLeads(lookup, taken.map((i) => mine[i]!.row.Id), ['id', lookup]);
+      const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
+      const adopted = new Set<number>();
+      const again: number[] = [];
+      for (const i of taken) {
+        const row = mine[i]!.row;
+        const personId = owner.get(row.Id);
+        if (personId === undefined || this.book.has(personId)) {
+          again.push(i);
+          continue;
         }
-        ok++;
-        if (r.status === 'created') created++;
-        const agreed: Array<[string, Canon]> = [];
-        for (const f of fields) {
-          const v = canon(row[f.sf], f.kind);
-          if (v !== undefined && f.mktoWritable) agreed.push([f.sf, v]);
-        }
-        // Built in one go: an object given ~20 keys one by one turns into a hash table in V8 (4× the bytes per link).
-        const ancestor: Record<string, Canon> = Object.fromEntries(agreed);
-        const link: LinkState = {
-          personId: r.id,
+        // Adopt it with no ancestor, so the first merge keeps edits made there since, instead of overwriting them.
+        this.book.set({
+          personId,
           object,
           sfId: row.Id,
           ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
           ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-          ancestor,
+          ancestor: {},
+          retry: true,
           logged: [],
-        };
-        this.book.set(link);
-        this.emit({ type: 'link', at: this.clock.now(), personId: r.id, object, sfId: row.Id, reason: r.status === 'created' ? 'new in Salesforce: person created' : 'new in Salesforce: person found by its Salesforce id' });
-      });
-      this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
+        });
+        this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
+        adopted.add(i);
+      }
+      if (again.length > 0) {
+        // Upsert on the Salesforce id: the person is linked to another record, or vanished since.
+        const upserted = await this.mkto.syncLeads('createOrUpdate', lookup, again.map((i) => inputOf(mine[i]!.row)));
+        again.forEach((i, j) => (results[i] = upserted[j]!));
+      }
+      mine = mine.filter((_, i) => !adopted.has(i));
+      results = results.filter((_, i) => !adopted.has(i));
     }
+    if (mine.length === 0) return created;
+    let ok = 0;
+    mine.forEach(({ row }, i) => {
+      const r = results[i]!;
+      if (r.status === 'skipped') {
+        (state.sfRetry ??= {})[row.Id] = object;
+        this.emit({ type: 'skip', at: this.clock.now(), sfId: row.Id, reason: `Marketo skipped the new person: ${r.reasons[0]?.code} ${r.reasons[0]?.message}` });
+        return;
+      }
+      ok++;
+      if (r.status === 'created') created++;
+      const agreed: Array<[string, Canon]> = [];
+      for (const f of fields) {
+        const v = canon(row[f.sf], f.kind);
+        if (v !== undefined && f.mktoWritable) agreed.push([f.sf, v]);
+      }
+      // Built in one go: an object given ~20 keys one by one turns into a hash table in V8 (4× the bytes per link).
+      const ancestor: Record<string, Canon> = Object.fromEntries(agreed);
+      const link: LinkState = {
+        personId: r.id,
+        object,
+        sfId: row.Id,
+        ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
+        ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
+        ancestor,
+        logged: [],
+      };
+      this.book.set(link);
+      this.emit({ type: 'link', at: this.clock.now(), personId: r.id, object, sfId: row.Id, reason: r.status === 'created' ? 'new in Salesforce: person created' : 'new in Salesforce: person found by its Salesforce id' });
+    });
+    this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
     return created;
   }
 
