@@ -27,7 +27,11 @@ export interface JsforceTransport {
 export function useFetchTransport(transport: JsforceTransport, fetchFn: FetchFn): void {
   const send = fetchFn as (input: Request) => Promise<Response>;
   transport.getRequestStreamCreator = () => (req, options) => {
-    const { output, stream } = createHttpRequestHandlerStreams(req, options);
+    // The body goes out in the Request (toRequest), not through the stream's input. Given a body,
+    // createHttpRequestHandlerStreams writes it to that input from a real setTimeout(0), and a run
+    // answered in-process is all microtasks: the timer cannot fire until the event loop turns, so a
+    // fuzz campaign piled one up per write, each holding its stream, the transport and so the World.
+    const { output, stream } = createHttpRequestHandlerStreams({ ...req, body: undefined }, options);
     void start(send, req, options, output, stream, 0);
     return stream;
   };
