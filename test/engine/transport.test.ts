@@ -163,6 +163,19 @@ describe('the same seeded world under both transports', () => {
     expect(JSON.stringify(inProcess.instance.requestLog)).toBe(server.mk);
   });
 
+  it('an in-process run leaves no timer behind per write (jsforce would schedule a setTimeout(0) per request body)', async () => {
+    const w = createWorld();
+    for (let i = 0; i < 5; i++) w.salesforceUser.create('Lead', { LastName: `T${i}`, Company: 'Acme' });
+    await w.advance('5m');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    for (const p of w.instance.listPeople()) w.marketoUser.update(p.id, { title: 'CEO' });
+    await w.advance('5m');
+    // The cycle wrote to Salesforce (a PATCH with a body) without the event loop turning in between.
+    expect(w.org.requestLog.some((e) => e.method === 'PATCH')).toBe(true);
+    expect(timers()).toBe(before);
+  });
+
   it('an in-process world answers other clients through world.fetch; a closed one answers nothing', async () => {
     const w = createWorld();
     const res = await w.fetch(`${LOGIN}/services/data`);
