@@ -345,9 +345,16 @@ function analyse(w: World, h: History): Analysis {
       if (pid !== undefined) excluded.add(pid);
     }
   }
+  // A record whose person a Marketo user deleted went through that delete too: the person a cycle re-makes from it
+  // starts from the record as it is, not from edits made under the deleted person (seed 12345, world 460615160).
+  const deletedInMarketo = new Set(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => Number(e.record)));
   for (const e of w.trace.events) {
     // People merged by the engine (a conversion into a contact that had its person).
     if (e.lane === 'engine' && e.kind === 'unlink') excluded.add(Number(e.data?.personId));
+    if (e.lane === 'engine' && e.kind === 'link' && deletedInMarketo.has(Number(e.data?.personId)) && typeof e.data?.sfId === 'string') {
+      const now = personOfSf.get(e.data.sfId);
+      if (now !== undefined) excluded.add(now);
+    }
   }
   const touchedPermissions = new Set(h.permissions.map((p) => `${p.object}.${p.field}`.toLowerCase()));
 

@@ -123,3 +123,33 @@ describe('no-lost-update: edits of one side that return to where they started', 
     expect(noLostUpdate(w).map((v) => v.message)).toEqual([expect.stringContaining('Lead.Phone = null')]);
   });
 });
+
+describe('no-lost-update: a record whose person a Marketo user deleted', () => {
+  // seed 12345, world 460615160: the Marketo person's edit reached Salesforce, then the person was deleted in
+  // Marketo and a cycle made a new person from the record. The record's earlier Salesforce edit, superseded under the
+  // deleted person, was held against the new one as lost.
+  it('the person a cycle re-makes from it is not held to edits made under the deleted one', async () => {
+    const d = await run([
+      wait,
+      { kind: 'salesforce.update', ref: 'a', fields: { Title: 'Analyst' } },
+      wait,
+      { kind: 'marketo.update', ref: 'a', fields: { title: 'CEO' } },
+      wait,
+      { kind: 'marketo.update', ref: 'a', fields: { title: 'CFO' } },
+      { kind: 'marketo.delete', ref: 'a' },
+      wait,
+      wait,
+    ]);
+    const w = d.world;
+    const id = d.refs.salesforce('a')!.id;
+    const people = w.instance.listPeople().filter((p) => p.sfdcLeadId === id);
+    expect(people).toHaveLength(1);
+    const linkedTo = new Set(w.engineEvents.flatMap((e) => (e.type === 'link' && e.sfId === id ? [e.personId] : [])));
+    expect(linkedTo.size).toBe(2); // the first person, then the one re-made from the record
+    expect(w.org.get('Lead', id)?.Title).toBe('CEO');
+    expect(people[0]!.title).toBe('CEO');
+    expect(noLostUpdate(w)).toEqual([]);
+    const { violations } = await settleAndCheck(d);
+    expect(violations).toEqual([]);
+  });
+});
