@@ -9,22 +9,77 @@ export interface Parsed {
   tokens: Token[];
 }
 
-/** Parsed queries by their text: an engine sends the same few queries cycle after cycle. */
-const parsedByText = new Map<string, Parsed>();
+/**
+ * Parsed queries by their text with datetime literals blanked: an engine sends the same few queries cycle after
+ * cycle, and a poll's watermark literal changes every time.
+ */
+const parsedByShape = new Map<string, { parsed: Parsed; literals: string[] }>();
 const PARSED_KEPT = 500;
+
+// A SOQL datetime literal (reference §6.5), not part of a longer word; blanking its digits keeps every offset.
+const DATETIME_LITERAL = /(?<![\w.:'-])\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})(?![\w.:'])/g;
 
 /**
  * Parses SOQL; bad syntax becomes MALFORMED_QUERY pointing at the offending
- * token, never a crash. A query parsed before is answered from memory (its
- * parse is frozen, so nothing downstream can change it for the next caller).
+ * token, never a crash. A query parsed before, or one that differs from it
+ * only in datetime literals, is answered from memory (its parse is frozen, so
+ * nothing downstream can change it for the next caller).
  */
 export function parseSoql(soql: string): Parsed {
-  const known = parsedByText.get(soql);
-  if (known) return known;
+  const literals = soql.match(DATETIME_LITERAL) ?? [];
+  const shape = literals.length ? soql.replace(DATETIME_LITERAL, (m) => m.replace(/\d/g, '0')) : soql;
+  const known = parsedByShape.get(shape);
+  if (known) {
+    if (sameLiterals(known.literals, literals)) return known.parsed;
+    const swapped = withLiterals(known, soql, literals);
+    if (swapped) return swapped;
+  }
   const parsed = deepFreeze(parseFresh(soql));
-  if (parsedByText.size >= PARSED_KEPT) parsedByText.clear();
-  parsedByText.set(soql, parsed);
+  if (parsedByShape.size >= PARSED_KEPT) parsedByShape.clear();
+  parsedByShape.set(shape, { parsed, literals });
   return parsed;
+}
+
+function sameLiterals(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The known parse with its datetime literals swapped for `literals` (same places, same lengths), sharing every
+ * untouched node. Undefined when the swap is not certain (a literal repeated, or one the parse does not hold as a
+ * value, such as one inside a string literal): then the query is parsed afresh.
+ */
+function withLiterals(known: { parsed: Parsed; literals: string[] }, soql: string, literals: string[]): Parsed | undefined {
+  const swap = new Map<string, string>();
+  known.literals.forEach((old, i) => swap.set(old, literals[i]!));
+  if (swap.size !== known.literals.length) return undefined;
+  const used = new Set<string>();
+  const replace = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const to = swap.get(v);
+      if (to === undefined) return v;
+      used.add(v);
+      return to;
+    }
+    if (!v || typeof v !== 'object') return v;
+    if (Array.isArray(v)) {
+      const out = v.map(replace);
+      return out.some((x, i) => x !== v[i]) ? out : v;
+    }
+    let out: Record<string, unknown> | undefined;
+    for (const [k, x] of Object.entries(v)) {
+      const y = replace(x);
+      if (y !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = y;
+    }
+    return out ?? v;
+  };
+  const query = replace(known.parsed.query) as Query;
+  if (used.size !== swap.size) return undefined;
+  const tokens = known.parsed.tokens.map((t) => {
+    const to = swap.get(t.image);
+    return to === undefined ? t : { ...t, image: to };
+  });
+  return deepFreeze({ soql, query, tokens });
 }
 
 function deepFreeze<T>(value: T): T {
