@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import type { WritableScenario, WritableStep } from '../scenario/write.ts';
+import { yieldToEventLoop } from './clock.ts';
 import { addCoverage, coverageOf, emptyCoverage, type CoverageCounts } from './coverage.ts';
 import { Driver, type StepOutcome } from './driver.ts';
 import { commandArbitrary, FAULT_CHOICES, type FaultChoice, type SimModel, type SimReal } from './model.ts';
@@ -158,6 +159,7 @@ function caseConfig(config: Omit<CaseConfig, 'mutant' | 'extra'>, opts: Property
 export function simProperty(opts: PropertyOptions = {}, onRun?: (r: CaseResult) => void) {
   return fc.asyncProperty(caseArbitrary(opts), async ([config, commands]) => {
     const result = await runCase(caseConfig(config, opts), commands);
+    await yieldToEventLoop();
     onRun?.(result);
     if (failing(result, opts.tolerate).length) throw new PropertyViolated(result);
   });

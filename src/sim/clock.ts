@@ -98,6 +98,15 @@ export class RealClock implements Clock {
   }
 }
 
+/**
+ * Lets the event loop turn once. A fuzz campaign is all microtasks, so without
+ * this between runs no stdout write drains and no stray timer ever fires.
+ * Never part of a run's logic: it reads no time and changes no order.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Salesforce- and Marketo-style UTC timestamp: 2026-01-05T09:00:00.000Z. */
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
