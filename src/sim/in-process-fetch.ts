@@ -11,7 +11,10 @@
  * It behaves as `fetch` does where a client can tell: a network error
  * (`HttpResponse.error()`) rejects with TypeError('Failed to fetch'), as
  * global fetch does through msw; a request no handler answers rejects too
- * (setupServer's `onUnhandledRequest: 'error'`).
+ * (setupServer's `onUnhandledRequest: 'error'`); a handler that throws is
+ * answered 500 "Unhandled Exception" with the error as JSON, as msw's
+ * interceptors answer it under setupServer, so an emulator bug looks the same
+ * to the engine under both transports.
  */
 import type { RequestHandler } from 'msw';
 import { dispatch } from '../../mocks/dispatch.ts';
@@ -34,7 +37,12 @@ export class UnhandledRequestError extends TypeError {
 export function inProcessFetch(handlers: () => RequestHandler[]): InProcessFetch & typeof fetch {
   const send = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-    const response = await dispatch(handlers(), request);
+    let response: Response | undefined;
+    try {
+      response = await dispatch(handlers(), request);
+    } catch (error) {
+      response = unhandledException(error);
+    }
     if (!response) throw new UnhandledRequestError(request.method, request.url);
     if (response.type === 'error') {
       // What fetch reports for a connection that failed; the cause is what node's HTTP stack
@@ -44,4 +52,14 @@ export function inProcessFetch(handlers: () => RequestHandler[]): InProcessFetch
     return response;
   };
   return send as InProcessFetch & typeof fetch;
+}
+
+/** @mswjs/interceptors' createServerErrorResponse: what setupServer answers for a handler that throws. */
+function unhandledException(error: unknown): Response {
+  const body = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
+  return new Response(JSON.stringify(body), {
+    status: 500,
+    statusText: 'Unhandled Exception',
+    headers: { 'Content-Type': 'application/json' },
+  });
 }

@@ -52,6 +52,20 @@ describe('in-process fetch', () => {
   });
 });
 
+describe('in-process fetch, a handler that throws', () => {
+  it('is answered 500 Unhandled Exception with the error as JSON, as under setupServer', async () => {
+    const f = inProcessFetch(() => [
+      http.get('*/broken', () => {
+        throw new RangeError('emulator bug');
+      }),
+    ]);
+    const r = await f(new Request('https://x.test/broken'));
+    expect(r.status).toBe(500);
+    expect(r.statusText).toBe('Unhandled Exception');
+    expect(await r.json()).toMatchObject({ name: 'RangeError', message: 'emulator bug' });
+  });
+});
+
 describe("the engine's clients over a given fetch", () => {
   it('jsforce sends login, describe, query and collection writes through it, and nothing else', async () => {
     const clock = new VirtualClock();
