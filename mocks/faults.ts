@@ -97,6 +97,12 @@ export class FaultPlan {
     return this.active.map(({ system, kind, forMs, times, probability }) => ({ system, kind, forMs, times, probability }));
   }
 
+  /** Whether any fault of `system` is in force (so a request needs looking at: its body, whether it writes). */
+  armed(system: FaultSystem): boolean {
+    this.prune();
+    return this.active.some((f) => f.system === system);
+  }
+
   /** The fault to apply to this request, if any; counts it as fired. */
   decide(system: FaultSystem, request: Request, isWrite: boolean, isAuth: boolean): ActiveFault | undefined {
     this.prune();
@@ -222,6 +228,8 @@ export function withFaults(system: FaultSystem, handlers: RequestHandler[], plan
   const front = http.all('*', async ({ request }) => {
     const path = new URL(request.url).pathname;
     if (!owns(path)) return undefined;
+    // Most requests meet no fault: skip reading a Composite body to learn whether it writes.
+    if (!plan.armed(system)) return dispatch(handlers, request);
     const write = isWriteRequest(system, request.method, path) && !(system === 'salesforce' && (await onlyReadsInComposite(request, path)));
     const fault = plan.decide(system, request, write, isAuthRequest(path));
     if (!fault) return dispatch(handlers, request);

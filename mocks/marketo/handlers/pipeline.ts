@@ -19,6 +19,7 @@ export const MAX_URI_LENGTH = 8 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' };
+const UTF8 = new TextDecoder();
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
@@ -82,7 +83,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
         operation = 'rejected';
         return done(new Response('Request Entity Too Large', { status: 413 }), false, ['413']);
       }
-      const bodyText = new TextDecoder().decode(bytes);
+      const bodyText = UTF8.decode(bytes);
       const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
 
       if (url.pathname.startsWith('/identity/')) {

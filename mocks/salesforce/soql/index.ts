@@ -45,8 +45,12 @@ export const MAX_OFFSET = 2000;
  */
 export function runQuery(soql: string, ctx: QueryContext, opts: QueryOptions): QueryOutput {
   const read: string[] = [];
+  const seen = new Set<string>();
   const named = (name: string): void => {
-    if (!read.some((r) => r.toLowerCase() === name.toLowerCase())) read.push(name);
+    const key = name.toLowerCase();
+    if (seen.has(key)) return;
+    seen.add(key);
+    read.push(name);
   };
   let parsed: Parsed | undefined;
   try {
