@@ -23,7 +23,7 @@ import { http, HttpResponse, type HttpHandler, type RequestHandler } from 'msw';
 import { dispatch } from '../../dispatch.ts';
 import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { JSON_TYPE, notFound } from './respond.ts';
+import { JSON_TYPE, notFound, writtenText } from './respond.ts';
 import { markSubrequest, parseVersion, runApiCall, type ApiCall } from './rest.ts';
 
 /** Subrequests per call (REST guide: "up to 25 subrequests"). */
@@ -176,7 +176,7 @@ function subHeaders(response: Response): Record<string, string> {
 }
 
 async function bodyOf(response: Response): Promise<unknown> {
-  const text = await response.text();
+  const text = writtenText(response) ?? (await response.text());
   if (text === '') return null;
   // The emulator's JSON answers are JSON.stringify's output: kept as written.
   if (/^[[{]/.test(text) && (response.headers.get('Content-Type') ?? '').includes('json')) return new RawJson(text);

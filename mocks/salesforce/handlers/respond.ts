@@ -16,7 +16,22 @@ export interface ApiError {
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new HttpResponse(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
+  return jsonText(JSON.stringify(body), status, headers);
+}
+
+/** The text each JSON answer was written with: a Composite call takes its subrequests' answers without reading them back. */
+const written = new WeakMap<Response, string>();
+
+/** A JSON answer whose text is already written (`JSON.stringify` output, or a cached describe). */
+export function jsonText(text: string, status = 200, headers: Record<string, string> = {}): Response {
+  const response = new HttpResponse(text, { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
+  written.set(response, text);
+  return response;
+}
+
+/** The body `response` was made with by `json`/`jsonText`, if it was (a Response's body never changes once made). */
+export function writtenText(response: Response): string | undefined {
+  return written.get(response);
 }
 
 /** 204 No Content: updates and deletes. */

@@ -4,14 +4,14 @@
  * (204), delete (204) and upsert by external id (201 created, 200 updated).
  * A failed single-record call answers exactly one error object.
  */
-import { HttpResponse, type HttpHandler } from 'msw';
+import type { HttpHandler } from 'msw';
 import type { SaveResult } from '../types.ts';
 import { SalesforceError } from '../types.ts';
 import { DESCRIBE_API_VERSION } from '../describe.ts';
 import type { SalesforceHttp } from './context.ts';
 import { expectObject } from './json-body.ts';
 import { bodyFields, checkId, liveRecord, pickFields, recordUrl, renderRecord, visibleObject } from './records.ts';
-import { json, JSON_TYPE, noContent, saveErrorResponse } from './respond.ts';
+import { json, jsonText, noContent, saveErrorResponse } from './respond.ts';
 import { restRoute, type ApiCall } from './rest.ts';
 
 function failure(call: ApiCall, result: SaveResult & { success: false }): Response {
@@ -48,7 +48,7 @@ function describeAnswer(call: ApiCall, value: object): Response {
     if (from !== to) text = text.split(from).join(to);
     texts.set(call.version, text);
   }
-  return new HttpResponse(text, { status: 200, headers: { 'Content-Type': JSON_TYPE } });
+  return jsonText(text);
 }
 
 function describeGlobal(call: ApiCall): Response {
