@@ -228,9 +228,10 @@ export function withFaults(system: FaultSystem, handlers: RequestHandler[], plan
   const front = http.all('*', async ({ request }) => {
     const path = new URL(request.url).pathname;
     if (!owns(path)) return undefined;
-    // Most requests meet no fault: skip reading a Composite body to learn whether it writes.
-    if (!plan.armed(system)) return dispatch(handlers, request);
-    const write = isWriteRequest(system, request.method, path) && !(system === 'salesforce' && (await onlyReadsInComposite(request, path)));
+    // Most requests meet no fault: skip reading a Composite body to learn whether it writes
+    // (decide still sees every request: the simulator traces requests there).
+    const write =
+      isWriteRequest(system, request.method, path) && !(system === 'salesforce' && plan.armed(system) && (await onlyReadsInComposite(request, path)));
     const fault = plan.decide(system, request, write, isAuthRequest(path));
     if (!fault) return dispatch(handlers, request);
     switch (fault.kind) {
