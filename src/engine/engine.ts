@@ -150,6 +150,8 @@ export class SyncEngine {
   private readonly mutantName: MutantName | undefined;
   /** Set on a resume from the store: failure activities after this time may be unrecorded (see FailureLog.log). */
   private unsureSince: number | undefined;
+  /** Deleted records without a link whose people were already looked up (flagPeopleOfUnlinkedDeletes). */
+  private readonly unlinkedDeletesChecked = new Set<string>();
   /**
    * Failures that cleared before their activity could be written (Marketo failed that write): logged late, with the
    * cycle's other failures, so a rejection that clears fast is still on record. Dropped with the state on a reload.
@@ -472,6 +474,7 @@ export class SyncEngine {
         await this.lifecycle(state, object, row, linkUpdates, pairs);
       }
     }
+    const unlinkedDeletes = await this.flagPeopleOfUnlinkedDeletes(polled, linkUpdates);
     // Retries of records Marketo could not take last time.
     const retryIds = Object.entries(state.sfRetry ?? {});
     const retryRows: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
@@ -494,6 +497,37 @@ export class SyncEngine {
     await this.save({ linksUnchanged: true });
     // Everything logged since the resume is in the saved state now.
     this.unsureSince = undefined;
+    for (const id of unlinkedDeletes) this.unlinkedDeletesChecked.add(id);
+  }
+
+  /**
+   * A deleted record with no link can still have a person: an engine that created the person and died before
+   * saving the link (or lost its state) never learns of it. Such people are looked up by their Salesforce id and
+   * get sfdcIsDeleted, as a linked person would. Once per record while this process lives (a restart checks again);
+   * the ids are returned to be marked checked when the cycle commits.
+   */
+  private async flagPeopleOfUnlinkedDeletes(
+    polled: Record<SfObject, SfRow[]>,
+    linkUpdates: Map<number, Record<string, unknown>>,
+  ): Promise<string[]> {
+    const checked: string[] = [];
+    for (const object of SF_OBJECTS) {
+      const ids = polled[object]
+        // A merge loser's person is the merge's business (followMerge), even without a link.
+        .filter((r) => r.IsDeleted === true && typeof r.MasterRecordId !== 'string' && !this.book.peekBySfId(r.Id) && !this.unlinkedDeletesChecked.has(r.Id))
+        .map((r) => r.Id);
+      if (ids.length === 0) continue;
+      const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
+      for (const p of await this.mkto.getLeads(lookup, ids, ['id', lookup, 'sfdcIsDeleted'])) {
+        const personId = Number(p.id);
+        // A person with a link (relinked this cycle, say) follows its link, not the id it still shows.
+        if (p.sfdcIsDeleted === true || this.book.peek(personId)) continue;
+        linkUpdates.set(personId, { ...(linkUpdates.get(personId) ?? {}), sfdcIsDeleted: true });
+        this.emit({ type: 'unlink', at: this.clock.now(), personId, sfId: String(p[lookup]), reason: `${object} deleted in Salesforce before its link was saved: sfdcIsDeleted set` });
+      }
+      checked.push(...ids);
+    }
+    return checked;
   }
 
   /** Past every polled row (each one is synced or recorded as pending by now) and past the Marketo changes read. */
