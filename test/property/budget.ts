@@ -11,8 +11,8 @@ import { counterexampleText } from '../../src/sim/counterexample.ts';
 import { formatViolation, KNOWN_ENGINE_BUGS } from '../../src/sim/oracle.ts';
 
 export const SEED = process.env.SYNCSIM_SEED ? Number(process.env.SYNCSIM_SEED) : 20_260_105;
-export const MAIN_RUNS = 80;
-export const RACE_RUNS = 40;
+export const MAIN_RUNS = 200;
+export const RACE_RUNS = 100;
 export const TOLERATE = Object.keys(KNOWN_ENGINE_BUGS);
 
 /** A failed campaign as a readable message; the counterexample file goes to reports/counterexamples/. */
