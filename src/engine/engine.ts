@@ -104,6 +104,9 @@ export function checkMutant(name: string | undefined): MutantName | undefined {
 /** Answers that mean the field set is stale: Salesforce's unknown/unwritable field, Marketo's unknown field. */
 const SCHEMA_CODES = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE', '1006']);
 
+/** The Marketo field that holds a person's Salesforce id, per object. */
+const LINK_ID_FIELD = { Lead: 'sfdcLeadId', Contact: 'sfdcContactId' } as const satisfies Record<SfObject, string>;
+
 /** New Salesforce records made into people per round (ten Marketo batches of 300). */
 const CREATE_CHUNK = 3000;
 
@@ -517,7 +520,7 @@ export class SyncEngine {
         .filter((r) => r.IsDeleted === true && typeof r.MasterRecordId !== 'string' && !this.book.peekBySfId(r.Id) && !this.unlinkedDeletesChecked.has(r.Id))
         .map((r) => r.Id);
       if (ids.length === 0) continue;
-      const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
+      const lookup = LINK_ID_FIELD[object];
       for (const p of await this.mkto.getLeads(lookup, ids, ['id', lookup, 'sfdcIsDeleted'])) {
         const personId = Number(p.id);
         // A person with a link (relinked this cycle, say) follows its link, not the id it still shows.
@@ -852,8 +855,10 @@ export class SyncEngine {
       if (this.mutant('echo-by-last-modified-by') && pair.row && pair.row.LastModifiedById === this.sf.userId) continue;
       const fields = sets[link.object];
       const mkValues = this.mkCanon(fields, person);
-      this.applyIntents(link, pair.row ? this.sfCanon(fields, pair.row) : undefined, mkValues);
-      const sfValues = pair.row ? this.sfCanon(fields, pair.row) : { ...link.ancestor };
+      const sfRead = pair.row ? this.sfCanon(fields, pair.row) : undefined;
+      this.applyIntents(link, sfRead, mkValues);
+      // Without a row, Salesforce is taken to hold the ancestor (after the intents settled it).
+      const sfValues = sfRead ?? { ...link.ancestor };
       const outcomes = mergeFields({
         object: link.object,
         fields,
@@ -1063,7 +1068,7 @@ export class SyncEngine {
     let created = 0;
     let mine = rows;
     const fields = sets[object];
-    const lookup = object === 'Lead' ? 'sfdcLeadId' : 'sfdcContactId';
+    const lookup = LINK_ID_FIELD[object];
     const inputOf = (row: SfRow): Record<string, unknown> => {
       const rec: Record<string, unknown> = {};
       for (const f of fields) {

@@ -13,17 +13,9 @@ import { FAILURE_ACTIVITY } from '../../src/engine/failure-log.ts';
 import { MarketoClient } from '../../src/engine/marketo.ts';
 import { DEFAULT_RETRY } from '../../src/engine/retry.ts';
 import { closeAllWorlds, createWorld, MARKETO_BASE_URL } from '../../src/sim/world.ts';
-import { failureActivities, mustPersonOf } from './helpers.ts';
+import { HOT_NEEDS_PHONE, failureActivities, mustPersonOf } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
-
-const HOT_NEEDS_PHONE = {
-  object: 'Lead',
-  name: 'Hot_Needs_Phone',
-  formula: 'AND(ISPICKVAL(Rating, "Hot"), ISBLANK(Phone))',
-  message: 'Hot leads need a phone number',
-  field: 'Phone',
-};
 
 describe('the failure activity type, when an answer is lost after Marketo committed', () => {
   it('the type create times out after commit: the cycle adopts the type, logs the rejection once and goes on', async () => {

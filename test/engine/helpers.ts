@@ -46,3 +46,12 @@ export function leadsWithEmail(w: World, email: string): Array<Record<string, un
   for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) if (r.Email === email) out.push(r);
   return out;
 }
+
+/** The validation rule the rejection tests switch on: a Hot lead needs a phone. */
+export const HOT_NEEDS_PHONE = {
+  object: 'Lead',
+  name: 'Hot_Needs_Phone',
+  formula: 'AND(ISPICKVAL(Rating, "Hot"), ISBLANK(Phone))',
+  message: 'Hot leads need a phone number',
+  field: 'Phone',
+};

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
-import { failureActivities, mustPersonOf, personOf } from './helpers.ts';
+import { failureActivities, HOT_NEEDS_PHONE, mustPersonOf, personOf } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
 
@@ -32,14 +32,6 @@ describe('merge-loser-orphaned: a Salesforce merge whose survivor’s person was
 });
 
 describe('activity-logged-again-after-crash: a crash right after the failure activity is written', () => {
-  const HOT_NEEDS_PHONE = {
-    object: 'Lead',
-    name: 'Hot_Needs_Phone',
-    formula: 'AND(ISPICKVAL(Rating, "Hot"), ISBLANK(Phone))',
-    message: 'Hot leads need a phone number',
-    field: 'Phone',
-  };
-
   async function rejectedLead() {
     const w = createWorld();
     w.org.setRule(HOT_NEEDS_PHONE);

@@ -1,17 +1,9 @@
 /** DESIGN §1.7 and §4 "Rejections": logged once per distinct failure, retried, batch-mates not held back. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
-import { attr, failureActivities, mustPersonOf } from './helpers.ts';
+import { HOT_NEEDS_PHONE, attr, failureActivities, mustPersonOf } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
-
-const HOT_NEEDS_PHONE = {
-  object: 'Lead',
-  name: 'Hot_Needs_Phone',
-  formula: 'AND(ISPICKVAL(Rating, "Hot"), ISBLANK(Phone))',
-  message: 'Hot leads need a phone number',
-  field: 'Phone',
-};
 
 async function leads(w: World, n: number) {
   const ids = [];
