@@ -60,22 +60,9 @@ export function compileRule(spec: ValidationRuleSpec, object: ObjectDef, userObj
 
   const bindings = new Map<string, Binding>();
   const rewritten = rewrite(spec.formula, object, bindings, where);
-  let tree: unknown;
-  try {
-    tree = ast(rewritten);
-  } catch (e) {
-    throw new RuleDefinitionError(`${where}: the formula does not parse: ${(e as Error).message}`);
-  }
-  if ((tree as { type?: string }).type === 'error') {
-    throw new RuleDefinitionError(`${where}: the formula does not parse: ${(tree as { message?: string }).message ?? 'syntax error'}`);
-  }
-  let identifiers: string[];
-  try {
-    identifiers = extract(rewritten);
-  } catch (e) {
-    throw new RuleDefinitionError(`${where}: the formula does not parse: ${(e as Error).message}`);
-  }
-  for (const id of identifiers) {
+  const parsed = parsedFormula(rewritten);
+  if ('error' in parsed) throw new RuleDefinitionError(`${where}: the formula does not parse: ${parsed.error}`);
+  for (const id of parsed.identifiers) {
     if (bindings.has(id)) continue;
     if (id.startsWith('$')) {
       bindings.set(id, globalBinding(id, userObject, where));
@@ -144,10 +131,53 @@ function isValueError(e: { errorType: string; message: string }): boolean {
   return e.errorType === 'ArgumentError' && !/^Incorrect (parameter type|number of parameters)/.test(e.message);
 }
 
+// formulon has no compiled form: `parse(formula, values)` runs its PEG parser on the text every time, which
+// was most of a save's cost. The answer is a pure function of the formula and the values bound to it
+// (TODAY/NOW are bound, not read), so it is memoised on both, process-wide: worlds of one fuzz campaign
+// share a few rules and a few values. TIMENOW() reads the wall clock inside formulon: never memoised.
+const MEMO_LIMIT = 20_000;
+const parsedMemo = new Map<string, { identifiers: string[] } | { error: string }>();
+const resultMemo = new Map<string, ReturnType<typeof parse>>();
+
+/** The identifiers of a rewritten formula, or why it does not parse (formulon's ast and extract, once per text). */
+function parsedFormula(rewritten: string): { identifiers: string[] } | { error: string } {
+  const hit = parsedMemo.get(rewritten);
+  if (hit) return hit;
+  let out: { identifiers: string[] } | { error: string };
+  try {
+    const tree = ast(rewritten) as { type?: string; message?: string };
+    out = tree.type === 'error' ? { error: tree.message ?? 'syntax error' } : { identifiers: extract(rewritten) };
+  } catch (e) {
+    out = { error: (e as Error).message };
+  }
+  if (parsedMemo.size >= MEMO_LIMIT) parsedMemo.clear();
+  parsedMemo.set(rewritten, out);
+  return out;
+}
+
 function run(rule: CompiledRule, ctx: RuleContext) {
   const subs: Record<string, Literal> = {};
-  for (const [name, b] of rule.bindings) subs[name] = bind(b, ctx);
-  return parse(rule.rewritten, subs);
+  let key = rule.rewritten;
+  for (const [name, b] of rule.bindings) {
+    const lit = bind(b, ctx);
+    subs[name] = lit;
+    key += `\u0000${name}\u0001${literalKey(lit)}`;
+  }
+  if (/TIMENOW/i.test(rule.rewritten)) return parse(rule.rewritten, subs);
+  const hit = resultMemo.get(key);
+  if (hit) return hit;
+  // A throw is not memoised: evaluateRule reports it, and it is rare.
+  const result = parse(rule.rewritten, subs);
+  if (resultMemo.size >= MEMO_LIMIT) resultMemo.clear();
+  resultMemo.set(key, result);
+  return result;
+}
+
+/** Everything of a bound literal that formulon reads, as text (Dates by their time and numbers by String: JSON makes NaN and Infinity null). */
+function literalKey(lit: Literal): string {
+  const v = lit.value;
+  const value = v instanceof Date ? `D${v.getTime()}` : typeof v === 'number' ? `N${v}` : JSON.stringify(v);
+  return `${lit.dataType}\u0001${value}\u0001${lit.options ? JSON.stringify(lit.options) : ''}`;
 }
 
 function bind(b: Binding, ctx: RuleContext): Literal {
