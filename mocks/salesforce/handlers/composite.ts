@@ -19,11 +19,11 @@
  * `composite: true`; the composite itself is logged only when it is refused
  * as a whole (bad body, session), since its subrequests are what it does.
  */
-import { http, HttpResponse, type HttpHandler, type RequestHandler } from 'msw';
+import { http, type HttpHandler, type RequestHandler } from 'msw';
 import { dispatch } from '../../dispatch.ts';
 import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { JSON_TYPE, notFound, writtenText } from './respond.ts';
+import { jsonText, notFound, writtenText } from './respond.ts';
 import { markSubrequest, parseVersion, runApiCall, type ApiCall } from './rest.ts';
 
 /** Subrequests per call (REST guide: "up to 25 subrequests"). */
@@ -127,7 +127,7 @@ function compositeJson(results: readonly SubResult[]): Response {
         r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body ?? null)
       }}`,
   );
-  return new HttpResponse(`{"compositeResponse":[${parts.join(',')}]}`, { status: 200, headers: { 'Content-Type': JSON_TYPE } });
+  return jsonText(`{"compositeResponse":[${parts.join(',')}]}`);
 }
 
 /** The value at `path` (`a.b[0].c`) in a subresponse body, or undefined. */

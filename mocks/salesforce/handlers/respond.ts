@@ -2,6 +2,11 @@
  * Response builders with Salesforce's exact wire shapes: JSON with
  * `application/json;charset=UTF-8`, REST errors as a one-element array of
  * `{message, errorCode, fields?}`, SOAP answers as `text/xml`.
+ *
+ * Answers are plain `Response`s with the status text msw's `HttpResponse`
+ * would give them: the same status, status text, headers and body, at half
+ * the cost (HttpResponse re-normalizes its init through a Headers copy and
+ * a subclass constructor on every answer; issue 8).
  */
 import { HttpResponse } from 'msw';
 import type { SaveError } from '../types.ts';
@@ -15,7 +20,30 @@ export interface ApiError {
   fields?: string[];
 }
 
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+const statusTexts = new Map<number, string>();
+
+/** The status text msw's HttpResponse sets for `status` (its own table, asked once per code). */
+export function statusTextOf(status: number): string {
+  let text = statusTexts.get(status);
+  if (text === undefined) statusTexts.set(status, (text = new HttpResponse(null, { status }).statusText));
+  return text;
+}
+
+/** A plain Response as `new HttpResponse(body, {status, headers})` would make it. */
+export function answer(body: string | null, status: number, headers: Record<string, string>): Response {
+  return new Response(body, { status, statusText: statusTextOf(status), headers });
+}
+
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': JSON_TYPE });
+const XML_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': XML_TYPE });
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+function hasAny(headers: Record<string, string>): boolean {
+  for (const _ in headers) return true;
+  return false;
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = NO_HEADERS): Response {
   return jsonText(JSON.stringify(body), status, headers);
 }
 
@@ -23,8 +51,8 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 const written = new WeakMap<Response, string>();
 
 /** A JSON answer whose text is already written (`JSON.stringify` output, or a cached describe). */
-export function jsonText(text: string, status = 200, headers: Record<string, string> = {}): Response {
-  const response = new HttpResponse(text, { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
+export function jsonText(text: string, status = 200, headers: Record<string, string> = NO_HEADERS): Response {
+  const response = answer(text, status, hasAny(headers) ? { 'Content-Type': JSON_TYPE, ...headers } : JSON_HEADERS);
   written.set(response, text);
   return response;
 }
@@ -35,8 +63,8 @@ export function writtenText(response: Response): string | undefined {
 }
 
 /** 204 No Content: updates and deletes. */
-export function noContent(headers: Record<string, string> = {}): Response {
-  return new HttpResponse(null, { status: 204, headers });
+export function noContent(headers: Record<string, string> = NO_HEADERS): Response {
+  return answer(null, 204, headers);
 }
 
 /**
@@ -71,7 +99,7 @@ export function saveErrorResponse(error: SaveError): Response {
 }
 
 export function xml(body: string, status = 200): Response {
-  return new HttpResponse(body, { status, headers: { 'Content-Type': XML_TYPE } });
+  return answer(body, status, XML_HEADERS);
 }
 
 export const NOT_FOUND_MESSAGE = 'The requested resource does not exist';
