@@ -16,6 +16,13 @@
  * answer is the first response a handler gives, as with getResponse.
  * test/engine/dispatch.test.ts checks both give the same answers on every
  * emulator route.
+ *
+ * A handler list is indexed once per request method: only the handlers that
+ * take that method are tried, in their order, and a plain handler whose
+ * path's literal text (`/sobjects`, `/query`...) is not in the URL is passed
+ * over before its matcher runs (msw matches case-insensitively, so the test
+ * is on lower-cased text). Neither can skip a handler that would match, so the
+ * first match is msw's.
  */
 import { createRequire } from 'node:module';
 import { HttpHandler, type RequestHandler } from 'msw';
@@ -25,32 +32,48 @@ type Matcher = (url: string) => Params | undefined;
 type PathMatch = (path: string) => false | { params: Params };
 
 /** path-to-regexp as msw itself resolves it (msw 2 depends on 6.x; the top level may hold another major). */
-const { match } = createRequire(createRequire(import.meta.url).resolve('msw'))('path-to-regexp') as {
+const { match, parse } = createRequire(createRequire(import.meta.url).resolve('msw'))('path-to-regexp') as {
   match: (path: string, options: { decode: (s: string) => string }) => PathMatch;
+  parse: (path: string) => Array<string | { prefix: string; suffix: string; modifier: string }>;
 };
 
 interface Fast {
   method: (m: string) => boolean;
+  /** Lower-cased literal runs of the path, in order: a URL that lacks one cannot match. */
+  literals: string[];
   matches: Matcher;
   resolver: (info: Record<string, unknown>) => unknown;
 }
 
+/** One handler of a list, as dispatch tries it: `fast` null for a handler msw's own run answers. */
+interface Entry {
+  handler: RequestHandler;
+  fast: Fast | null;
+}
+
+/** A handler list's entries by request method (as the request spells it), built on first use. */
+interface Index {
+  handlers: RequestHandler[];
+  byMethod: Map<string, Entry[]>;
+}
+
 const fastPaths = new WeakMap<RequestHandler, Fast | null>();
+const indexes = new WeakMap<readonly RequestHandler[], Index>();
 let requests = 0;
 
 export async function dispatch(handlers: readonly RequestHandler[], request: Request): Promise<Response | undefined> {
   // msw uses the id only to pair a handler's cleanups with its request; a counter keeps it deterministic.
   const requestId = `dispatch-${(++requests).toString(36)}`;
   let url: string | undefined;
-  for (const handler of handlers) {
-    const fast = fastPathOf(handler);
+  let lower: string | undefined;
+  for (const { handler, fast } of entriesFor(handlers, request.method)) {
     if (!fast) {
       const result = await handler.run({ request, requestId });
       if (result?.response) return result.response;
       continue;
     }
-    if (!fast.method(request.method)) continue;
     url ??= cleanUrlOf(request);
+    if (fast.literals.length > 0 && !containsInOrder((lower ??= url.toLowerCase()), fast.literals)) continue;
     const params = fast.matches(url);
     if (!params) continue;
     (handler as { isUsed: boolean }).isUsed = true;
@@ -58,6 +81,39 @@ export async function dispatch(handlers: readonly RequestHandler[], request: Req
     if (response) return response;
   }
   return undefined;
+}
+
+/** The handlers of `list` that can answer `method`, in list order (every handler msw runs itself included). */
+function entriesFor(list: readonly RequestHandler[], method: string): Entry[] {
+  let index = indexes.get(list);
+  // A list edited in place since it was indexed is indexed again.
+  if (!index || !sameHandlers(index.handlers, list)) indexes.set(list, (index = { handlers: [...list], byMethod: new Map() }));
+  let entries = index.byMethod.get(method);
+  if (!entries) {
+    entries = [];
+    for (const handler of list) {
+      const fast = fastPathOf(handler);
+      if (!fast || fast.method(method)) entries.push({ handler, fast });
+    }
+    index.byMethod.set(method, entries);
+  }
+  return entries;
+}
+
+function sameHandlers(a: readonly RequestHandler[], b: readonly RequestHandler[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function containsInOrder(text: string, parts: readonly string[]): boolean {
+  let from = 0;
+  for (const part of parts) {
+    const at = text.indexOf(part, from);
+    if (at < 0) return false;
+    from = at + part.length;
+  }
+  return true;
 }
 
 async function resolve(fast: Fast, request: Request, requestId: string, params: Params): Promise<Response | undefined> {
@@ -86,7 +142,13 @@ async function resolve(fast: Fast, request: Request, requestId: string, params: 
 
 /** What msw matches a path against: origin and path, no query or hash (`getCleanUrl`). */
 function cleanUrlOf(request: Request): string {
-  const u = new URL(request.url);
+  const href = request.url;
+  // A Request's url is already serialized: for http(s) without credentials, origin + pathname is the href up to
+  // its query or hash. Anything else is left to URL.
+  const end = href.search(/[?#]/);
+  const base = end < 0 ? href : href.slice(0, end);
+  if ((base.startsWith('https://') || base.startsWith('http://')) && !base.includes('@')) return base;
+  const u = new URL(href);
   return u.origin + u.pathname;
 }
 
@@ -124,15 +186,38 @@ function plainHttp(handler: RequestHandler): Fast | null {
         : undefined;
   if (!methodOk) return null;
   // msw's normalizePath for a path starting with '*' is cleanUrl (drop a query or hash); then coercePath.
-  const test = match(coercePath(cleanPath(path)), { decode: decodeURIComponent });
+  const pattern = coercePath(cleanPath(path));
+  const test = match(pattern, { decode: decodeURIComponent });
   return {
     method: methodOk,
+    literals: literalRuns(pattern),
     matches: (url) => {
       const r = test(url);
       return r === false ? undefined : r.params;
     },
     resolver,
   };
+}
+
+/**
+ * The text every URL the pattern matches must hold, in order: its literal runs and the required prefixes and
+ * suffixes of its parameters (path-to-regexp's own parse), lower-cased as msw matches case-insensitively.
+ */
+function literalRuns(pattern: string): string[] {
+  const runs: string[] = [];
+  let run = '';
+  for (const token of parse(pattern)) {
+    if (typeof token === 'string') {
+      run += token;
+      continue;
+    }
+    const required = token.modifier === '' || token.modifier === '+';
+    if (required) run += token.prefix;
+    if (run !== '') runs.push(run.toLowerCase());
+    run = required ? token.suffix : '';
+  }
+  if (run !== '') runs.push(run.toLowerCase());
+  return runs;
 }
 
 /** msw's cleanUrl (utils/url/cleanUrl). */

@@ -25,13 +25,14 @@ function emulators() {
 
 interface Answer {
   status: number;
+  statusText: string;
   headers: Array<[string, string]>;
   body: string;
 }
 
 async function answerOf(r: Response | undefined): Promise<Answer | undefined> {
   if (!r) return undefined;
-  return { status: r.status, headers: [...r.headers], body: await r.text() };
+  return { status: r.status, statusText: r.statusText, headers: [...r.headers], body: await r.text() };
 }
 
 /** A fetch that asks both dispatchers (each over its own emulators) and records where their answers differ. */
@@ -110,6 +111,8 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       http.get('*/thrown', () => {
         throw HttpResponse.json({ route: 'thrown' }, { status: 418 });
       }),
+      http.get('*/Soap/u/:v', ({ params }) => HttpResponse.json({ route: 'soap', params })),
+      http.get('*/e/:opt?/f', ({ params }) => HttpResponse.json({ route: 'e', params })),
     ];
     const urls = [
       ['GET', 'https://h.test/a/1'],
@@ -121,6 +124,11 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       ['POST', 'https://h.test/b/one/two'],
       ['PATCH', 'https://h.test/c/9/d'],
       ['GET', 'https://h.test/thrown'],
+      ['GET', 'https://h.test/soap/U/5'],
+      ['GET', 'https://h.test/e/f'],
+      ['GET', 'https://h.test/e/1/f'],
+      ['GET', 'https://h.test/x?to=/a/1'],
+      ['GET', 'http://127.0.0.1:4010/a/2#x'],
       ['GET', 'https://h.test/none'],
     ] as const;
     for (const [method, url] of urls) {
@@ -129,5 +137,8 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       expect({ method, url, answer: a }).toEqual({ method, url, answer: b });
     }
     expect(seen).toHaveLength(urls.length * 2);
+    // A list edited in place answers from its new order.
+    handlers.splice(1, 0, http.get('*/a/:id', () => HttpResponse.json({ route: 'first' })));
+    expect(await (await dispatch(handlers, new Request('https://h.test/a/1')))?.json()).toEqual({ route: 'first' });
   });
 });
