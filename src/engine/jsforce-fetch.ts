@@ -4,13 +4,23 @@
  * it is given a fetch (the simulator's in-process one); without one, jsforce's
  * own transport is left alone, so against a real org nothing changes.
  *
- * jsforce's HttpApi reads a Duplex stream that emits 'response' and then
- * 'complete' (lib/request.js). We build that stream with jsforce's own
- * `createHttpRequestHandlerStreams`, so HttpApi sees exactly what it sees from
- * lib/request.js: the same events, the same body reading, the same redirects.
+ * What jsforce needs from the object a request-stream creator returns
+ * (lib/transport.js, lib/http-api.js, lib/util/stream.js):
+ * - Transport.httpRequest listens for 'complete' (`{statusCode, headers, body}`,
+ *   the body a string) and 'error' on it, chaining `.on`;
+ * - HttpApi's lazy stream pipes into it (`ins.pipe(str)`: listeners, 'pipe')
+ *   and pipes it onward (`str.pipe(outs)`), so `request(...).stream()` users
+ *   (blob downloads) get the body's bytes.
+ * jsforce's own stream (createHttpRequestHandlerStreams: a Duplex over two
+ * PassThroughs, pipes, and a MemoryWriteStream to read the body back) costs
+ * more than the rest of a call's client side; a bare EventEmitter that hands
+ * the body over directly gives HttpApi the same events and bytes (issue 8).
+ * Like the stream it replaces, the writable side ignores what is written to it:
+ * the request body goes out in the Request.
  */
+import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { createHttpRequestHandlerStreams, isRedirect, performRedirectRequest } from 'jsforce/lib/request-helper.js';
+import { isRedirect, performRedirectRequest } from 'jsforce/lib/request-helper.js';
 import type { HttpRequest, HttpRequestOptions } from 'jsforce/lib/types/common.js';
 import type { FetchFn } from './fetch-fn.ts';
 
@@ -27,62 +37,121 @@ export interface JsforceTransport {
 export function useFetchTransport(transport: JsforceTransport, fetchFn: FetchFn): void {
   const send = fetchFn as (input: Request) => Promise<Response>;
   transport.getRequestStreamCreator = () => (req, options) => {
-    // The body goes out in the Request (toRequest), not through the stream's input. Given a body,
-    // createHttpRequestHandlerStreams writes it to that input from a real setTimeout(0), and a run
-    // answered in-process is all microtasks: the timer cannot fire until the event loop turns, so a
-    // fuzz campaign piled one up per write, each holding its stream, the transport and so the World.
-    const { output, stream } = createHttpRequestHandlerStreams({ ...req, body: undefined }, options);
-    void start(send, req, options, output, stream, 0);
-    return stream;
+    // No timer of any kind here: a run answered in-process is all microtasks, and a timer that cannot fire
+    // until the event loop turns kept its stream, the transport and so the World alive (issue 6; jsforce's
+    // createHttpRequestHandlerStreams writes a request body from a setTimeout(0)).
+    const stream = new ResponseEmitter();
+    void start(send, req, options, stream, 0);
+    return stream as unknown as Duplex;
   };
+}
+
+/** The least of a stream that jsforce's HttpApi and Transport use: events, and pipes in and out. */
+class ResponseEmitter extends EventEmitter {
+  private readonly targets: NodeJS.WritableStream[] = [];
+
+  /** A pipe into this stream (HttpApi's empty lazy input): accepted and dropped, as jsforce's own stream did here. */
+  write(): boolean {
+    return true;
+  }
+
+  end(): this {
+    return this;
+  }
+
+  /** `request(...).stream()` readers: they get the body's bytes when it arrives. */
+  pipe<T extends NodeJS.WritableStream>(target: T): T {
+    this.targets.push(target);
+    return target;
+  }
+
+  async deliver(response: { statusCode: number; headers: Record<string, string> }, bytes: Buffer, encoding: BufferEncoding): Promise<void> {
+    this.emit('response', response);
+    for (const target of this.targets) target.end(bytes);
+    // HttpApi's own streams queue process.nextTick work on every request (its pipe into this stream resumes its
+    // input; the bytes above flow through its PassThrough). Ticks run only once the microtask queue is empty, and
+    // an in-process run is one long chain of microtasks: unless each request waits for the tick queue, those ticks
+    // pile up for the whole run, and each holds its stream, the transport and so the World (test/property/
+    // run-memory.test.ts). jsforce's own stream waited on them too, to read the body back.
+    await ticksDone();
+    // lib/util/stream.js readAll: the bytes decoded as one string (utf-8 unless the options say otherwise).
+    this.emit('complete', { ...response, body: bytes.toString(encoding) });
+    this.finished();
+  }
+
+  fail(err: unknown): void {
+    this.emit('error', err);
+    this.finished();
+  }
+
+  /**
+   * 'complete' and 'error' are the last events: let go of jsforce's listeners (they reach the transport, its fetch
+   * and so the World). HttpApi's streams still point here, and the last of them can outlive the request in a stale
+   * stack slot (the tick loop's arguments); the World must not live on through it.
+   */
+  private finished(): void {
+    this.removeAllListeners();
+    this.targets.length = 0;
+  }
 }
 
 async function start(
   send: (input: Request) => Promise<Response>,
   req: HttpRequest,
   options: HttpRequestOptions,
-  output: NodeJS.WritableStream,
-  emitter: Duplex,
+  emitter: ResponseEmitter,
   redirects: number,
 ): Promise<void> {
   let res: Response;
-  let body: Buffer;
+  let bytes: Buffer;
   try {
     res = await send(toRequest(req));
-    body = Buffer.from(await res.arrayBuffer());
+    bytes = Buffer.from(await res.arrayBuffer());
   } catch (err) {
-    emitter.emit('error', fetchError(req.url, err));
+    // A request refused before any await (toRequest) must not fail while jsforce is still attaching its listeners.
+    await undefined;
+    emitter.fail(fetchError(req.url, err));
     return;
   }
+  // Header names from a Headers object are already lower-case.
   const headers: Record<string, string> = {};
-  res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
+  res.headers.forEach((value, name) => (headers[name] = value));
   const response = { statusCode: res.status, headers };
   if (options.followRedirect && isRedirect(response.statusCode)) {
     try {
-      performRedirectRequest(req, response, options.followRedirect, redirects, (next) => void start(send, next, options, output, emitter, redirects + 1));
+      performRedirectRequest(req, response, options.followRedirect, redirects, (next) => void start(send, next, options, emitter, redirects + 1));
     } catch (err) {
-      emitter.emit('error', err);
+      emitter.fail(err);
     }
     return;
   }
-  emitter.emit('response', response);
-  output.end(body);
+  await emitter.deliver(response, bytes, options.encoding ?? 'utf-8');
+}
+
+/** Resolves once every queued process.nextTick callback (and any they queue) has run. */
+function ticksDone(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
 }
 
 /** jsforce's request as a WHATWG Request: a body only for POST/PUT/PATCH, as lib/request.js sends it. */
 function toRequest(req: HttpRequest): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers ?? {})) if (value !== undefined && value !== null) headers.set(name, String(value));
-  const hasBody = req.body !== undefined && req.body !== null && /^(post|put|patch)$/i.test(req.method);
-  if (hasBody && typeof req.body !== 'string' && !(req.body instanceof URLSearchParams) && !Buffer.isBuffer(req.body)) {
+  // A plain record: the Request copies it once (a Headers object would be filled, then copied again). Names
+  // lower-cased so a name given twice in two cases keeps the last value, as Headers.set did.
+  const headers: Record<string, string> = {};
+  const given = req.headers;
+  if (given) {
+    for (const name in given) {
+      const value = given[name] as unknown;
+      if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+    }
+  }
+  const body = req.body;
+  if (body === undefined || body === null || !/^(post|put|patch)$/i.test(req.method)) return new Request(req.url, { method: req.method, headers });
+  if (typeof body !== 'string' && !(body instanceof URLSearchParams) && !Buffer.isBuffer(body)) {
     // Streams and FormData (bulk uploads) are not used by the engine; refuse rather than send something else.
     throw new TypeError(`jsforce fetch transport: unsupported request body for ${req.method} ${req.url}`);
   }
-  return new Request(req.url, {
-    method: req.method,
-    headers,
-    ...(hasBody ? { body: req.body as string | URLSearchParams | Buffer } : {}),
-  });
+  return new Request(req.url, { method: req.method, headers, body: body as string | URLSearchParams | Buffer });
 }
 
 /**
