@@ -164,10 +164,12 @@ export class MemoryStateStore implements StateStore {
     const { links: _links, ...rest } = state;
     const linksAt = Object.keys(state).indexOf('links');
     let links: Map<string, string>;
-    if (changes && this.saved && this.last === state) {
+    if (changes && this.saved && this.last === state && this.saved.links.size <= CHECK_UP_TO) {
+      // Small: every link is serialized anyway (to check the changes), so that serialization is the new snapshot.
+      links = checkedLinks(this.saved.links, state.links, changes);
+    } else if (changes && this.saved && this.last === state) {
       links = this.saved.links; // never handed out: snapshot() copies
       for (const k of changes.links) put(links, state.links, k);
-      if (links.size <= CHECK_UP_TO) checkComplete(links, state.links);
     } else {
       // A state this store did not save last (a fresh start, a reload after a failed cycle, a restart): every link.
       links = new Map();
@@ -221,13 +223,21 @@ function put(saved: Map<string, string>, links: Record<string, LinkState>, key: 
   } else saved.delete(key);
 }
 
-function checkComplete(saved: ReadonlyMap<string, string>, links: Record<string, LinkState>): void {
+/**
+ * Every link serialized afresh, after checking that only the reported links differ from the last save; throws
+ * naming the links that changed unreported.
+ */
+function checkedLinks(saved: ReadonlyMap<string, string>, links: Record<string, LinkState>, changes: StateChanges): Map<string, string> {
   const full = new Map<string, string>();
   for (const k in links) put(full, links, k);
-  const missed = [...new Set([...full.keys(), ...saved.keys()])].filter((k) => full.get(k) !== saved.get(k));
+  const reported = new Set(changes.links);
+  const missed: string[] = [];
+  for (const [k, json] of full) if (!reported.has(k) && saved.get(k) !== json) missed.push(k);
+  for (const k of saved.keys()) if (!reported.has(k) && !full.has(k)) missed.push(k);
   if (missed.length > 0) {
     throw new Error(`MemoryStateStore: link(s) ${missed.slice(0, 5).join(', ')} changed without being reported in the save's changes (an engine bug: a restart would lose the change)`);
   }
+  return full;
 }
 
 export class FileStateStore implements StateStore {
