@@ -16,6 +16,7 @@ import { Driver, type StepOutcome } from './driver.ts';
 import { commandArbitrary, FAULT_CHOICES, type FaultChoice, type SimModel, type SimReal } from './model.ts';
 import { deterministic, type Violation } from './oracle.ts';
 import type { ExtraCheck, SettleResult } from './settle.ts';
+import { TraceView, type TraceEvent } from './trace.ts';
 import { setupOf, type WorkloadShape } from './workload.ts';
 
 export { IDLE_CYCLES, QUIET_BUDGET, type ExtraCheck, type SettleResult } from './settle.ts';
@@ -82,16 +83,29 @@ export async function runCase(config: CaseConfig, commands: Iterable<fc.AsyncCom
   if (config.mutant) scenario.sync.mutant = config.mutant;
   const w = driver.world;
   w.close();
+  return withLazyTrace(
+    { config, violations, events: w.trace.events.length, coverage: coverageOf(w, violations), scenario, outcomes: driver.outcomes, quietAfter },
+    w.trace.events,
+  );
+}
+
+/**
+ * A run's hash and timeline are read only for a failing run, a replay or a printout: made on first read, from the
+ * finished trace's events (a closed world records nothing more). Built outside runCase so that the getters' closure
+ * holds the events only, never the World.
+ */
+function withLazyTrace(result: Omit<CaseResult, 'hash' | 'timeline'>, events: TraceEvent[]): CaseResult {
+  const trace = new TraceView(events);
+  let hash: string | undefined;
+  let timeline: string | undefined;
   return {
-    config,
-    violations,
-    hash: w.trace.hash(),
-    events: w.trace.events.length,
-    coverage: coverageOf(w, violations),
-    scenario,
-    outcomes: driver.outcomes,
-    quietAfter,
-    timeline: w.trace.toText(),
+    ...result,
+    get hash() {
+      return (hash ??= trace.hash());
+    },
+    get timeline() {
+      return (timeline ??= trace.toText());
+    },
   };
 }
 

@@ -23,17 +23,9 @@ export interface TraceEvent {
   data?: Record<string, unknown>;
 }
 
-export class Trace {
-  readonly events: TraceEvent[] = [];
-
-  constructor(private readonly now: () => number) {}
-
-  record(lane: Lane, kind: string, text: string, data?: Record<string, unknown>): TraceEvent {
-    const event: TraceEvent = { seq: this.events.length + 1, at: this.now(), lane, kind, text };
-    if (data !== undefined) event.data = data;
-    this.events.push(event);
-    return event;
-  }
+/** Reading a list of events: its timeline text and its hash. */
+export class TraceView {
+  constructor(readonly events: TraceEvent[] = []) {}
 
   /** One event a line: `2026-01-05T09:05:00.000Z  engine     decision  Lead 00Q… Title: marketo wins (both changed)`. */
   toText(from = 0): string {
@@ -48,6 +40,19 @@ export class Trace {
     const h = createHash('sha256');
     for (const e of this.events) h.update(`${e.seq}|${e.at}|${e.lane}|${e.kind}|${e.text}|${stableJson(e.data)}\n`);
     return h.digest('hex');
+  }
+}
+
+export class Trace extends TraceView {
+  constructor(private readonly now: () => number) {
+    super();
+  }
+
+  record(lane: Lane, kind: string, text: string, data?: Record<string, unknown>): TraceEvent {
+    const event: TraceEvent = { seq: this.events.length + 1, at: this.now(), lane, kind, text };
+    if (data !== undefined) event.data = data;
+    this.events.push(event);
+    return event;
   }
 }
 
