@@ -124,8 +124,34 @@ interface FieldPair {
   mkto: string;
 }
 
+/**
+ * Look-ups that cannot change while checkState judges one world (it is synchronous, and its dry runs roll back):
+ * the field pairs of each object, the sync user's access to each field, the analysis of the history. Made once per
+ * check instead of once per pair, edit and field; a property called on its own computes them afresh.
+ */
+interface CheckMemo {
+  w: World;
+  h: History;
+  fieldPairs: Map<string, FieldPair[]>;
+  access: Map<string, 'edit' | 'read' | 'none'>;
+  analysis?: Analysis;
+}
+let memo: CheckMemo | undefined;
+
+function memoFor(w: World): CheckMemo | undefined {
+  return memo !== undefined && memo.w === w ? memo : undefined;
+}
+
 /** The configured mapping (DESIGN §4): the engine's allowlist of standard pairs, plus custom fields on both sides. */
 function fieldPairs(w: World, object: string): FieldPair[] {
+  const m = memoFor(w);
+  if (!m) return mappedPairs(w, object);
+  let pairs = m.fieldPairs.get(object);
+  if (!pairs) m.fieldPairs.set(object, (pairs = mappedPairs(w, object)));
+  return pairs;
+}
+
+function mappedPairs(w: World, object: string): FieldPair[] {
   const def = w.org.objectDef(object);
   if (!def) return [];
   const mkNames = new Map(w.instance.fields().map((f) => [f.name.toLowerCase(), f.name]));
@@ -195,7 +221,12 @@ function pairBlocked(w: World, pair: Pair): { code: string; message: string } | 
 }
 
 function accessNow(w: World, object: string, field: string): 'edit' | 'read' | 'none' {
-  return w.org.access(w.org.syncUser.id, object, field);
+  const m = memoFor(w);
+  if (!m) return w.org.access(w.org.syncUser.id, object, field);
+  const key = `${object}.${field}`;
+  let access = m.access.get(key);
+  if (access === undefined) m.access.set(key, (access = w.org.access(w.org.syncUser.id, object, field)));
+  return access;
 }
 
 function editEvidence(e: Edit): Evidence {
@@ -328,6 +359,12 @@ interface Analysis {
 }
 
 function analyse(w: World, h: History): Analysis {
+  const m = memoFor(w);
+  if (m && m.h === h) return (m.analysis ??= analysisOf(w, h));
+  return analysisOf(w, h);
+}
+
+function analysisOf(w: World, h: History): Analysis {
   const pairs = new Map(pairsOf(w).map((p) => [p.person.id, p]));
   // Salesforce id → person, over every id the person's link ever carried.
   const personOfSf = new Map<string, number>();
@@ -812,7 +849,13 @@ export function liveness(quietAfter: number | undefined, budget: number, lastCyc
 /** Every state property (1–5, 7) over a quiet world; quiet-when-idle, deterministic and liveness need runs and come from campaign.ts. */
 export function checkState(w: World, winners: WinnerConfig = DEFAULT_WINNERS): Violation[] {
   const h = historyOf(w.trace);
-  return [...converged(w, h), ...conflictWinner(w, h, winners), ...errorLogged(w, h), ...noLostUpdate(w, h), ...noDuplicate(w, h), ...respectsPermissions(w, h)];
+  const outer = memo;
+  memo = { w, h, fieldPairs: new Map(), access: new Map() };
+  try {
+    return [...converged(w, h), ...conflictWinner(w, h, winners), ...errorLogged(w, h), ...noLostUpdate(w, h), ...noDuplicate(w, h), ...respectsPermissions(w, h)];
+  } finally {
+    memo = outer;
+  }
 }
 
 export function formatViolation(v: Violation): string {
