@@ -3,10 +3,12 @@
  * HTTP only (DESIGN §1 and §4 are its specification).
  *
  * A cycle:
- *   1. describe Lead and Contact as the sync user → the field set
+ *   1. describe Lead and Contact as the sync user → the field set, and poll
+ *      Salesforce (Contact, then Lead, SystemModstamp past the watermark minus
+ *      a look-back) in the same Composite call, polled again only when the
+ *      field set the polls asked for is not this describe's
  *   2. settle lead creates whose answer was lost (never two leads per person)
- *   3. poll Salesforce (Contact, then Lead, SystemModstamp past the watermark
- *      minus a look-back) and Marketo (leadchanges.json past the paging token)
+ *   3. poll Marketo (leadchanges.json past the paging token)
  *   4. follow deletes, merges and conversions (relink, sfdcIsDeleted)
  *   5. per linked pair, a per-field three-way merge against the ancestor
  *   6. batched writes to both sides, per-record results honoured; rejections
@@ -340,8 +342,45 @@ export class SyncEngine {
 
   /** Describe both objects as the sync user (every cycle: permissions can change at any time). */
   private async describe(): Promise<FieldSets> {
-    // Both objects in one request (a Composite call): an idle cycle spends one call on the field set, not two.
-    const described = await this.sf.describeMany(SF_OBJECTS);
+    // Both objects in one request (a Composite call): the field set costs one call, not two.
+    return this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
+  }
+
+  /**
+   * The cycle's describe and Salesforce poll in one Composite call: [describe Lead, describe Contact, query Contact,
+   * query Lead]. The queries are written before the describes answer, so they ask for the field set of the last
+   * describe; where this describe selects other columns (a permission or schema change, or no describe yet since
+   * the start) or a query failed (INVALID_FIELD for a field gone since), those rows are dropped and polled again
+   * with the new field set: one more call, only then. Contact before Lead, as the poll order requires: when Contact
+   * is polled again, so is Lead, after it.
+   */
+  private async describeAndPoll(state: EngineState): Promise<{ sets: FieldSets; polled: Record<SfObject, SfRow[]> }> {
+    const before = this.fieldSets;
+    const order = ['Contact', 'Lead'] as const;
+    const asked = before ? order.map((object) => this.pollQuery(before, object, state)) : [];
+    const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, asked.map((q) => ({ soql: q.soql, all: true })));
+    const sets = await this.fieldSetsOf(described);
+    const polled: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
+    const stale: SfObject[] = [];
+    order.forEach((object, i) => {
+      const rows = answers[i]?.rows;
+      const sameColumns = asked[i] !== undefined && asked[i]!.select === this.pollQuery(sets, object, state).select;
+      if (rows && sameColumns && stale.length === 0) polled[object] = rows as SfRow[];
+      else stale.push(object);
+    });
+    if (stale.length > 0) {
+      if (before) {
+        const why = answers.map((a) => a.error).find((e) => e !== undefined);
+        this.emit({ type: 'skip', at: this.clock.now(), reason: `${why ? `${why.code}: ` : ''}poll of ${stale.join(', ')} asked for the last field set; polled again with the new one` });
+      }
+      const again = await this.sf.queryMany(stale.map((object) => ({ soql: this.pollQuery(sets, object, state).soql, all: true })));
+      stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
+    }
+    return { sets, polled };
+  }
+
+  /** The field sets from a describe of both objects (and Marketo's, described again when it may be stale). */
+  private async fieldSetsOf(described: Record<string, SfFieldInfo[]>): Promise<FieldSets> {
     const sfFields: Record<SfObject, SfFieldInfo[]> = { Lead: described.Lead ?? [], Contact: described.Contact ?? [] };
     const customs = [...sfFields.Lead, ...sfFields.Contact].filter((f) => /__c$/i.test(f.name)).map((f) => f.name.toLowerCase());
     const known = new Set((this.mktoFields ?? []).map((f) => f.name.toLowerCase()));
@@ -454,13 +493,11 @@ export class SyncEngine {
 
   private async cycleBody(state: EngineState, report: CycleReport): Promise<void> {
     await this.sf.connect();
-    const sets = await this.describe();
-    await this.settlePendingCreates(state);
-
     // Poll Contact before Lead: a contact made by a conversion is then never seen without its converted lead.
-    const polled: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
-    polled.Contact = await this.poll(sets, 'Contact', state);
-    polled.Lead = await this.poll(sets, 'Lead', state);
+    const { sets, polled } = await this.describeAndPoll(state);
+    // After the poll, unlike before: settling only reads Salesforce and links leads that existed before this cycle
+    // began (the create was sent by an earlier flow action), so the poll holds their rows either way.
+    await this.settlePendingCreates(state);
 
     const token = state.marketoToken ?? (await this.mkto.pagingToken(state.startedAt ?? this.clock.now()));
     const { changes, nextToken } = await this.mkto.leadChanges(token, this.mktoChangeFields(sets));
@@ -603,12 +640,12 @@ export class SyncEngine {
     await this.retryPendingPeople(state, sets, report);
   }
 
-  /** Rows of `object` changed since the watermark (minus the look-back), deleted ones included. */
-  private async poll(sets: FieldSets, object: SfObject, state: EngineState): Promise<SfRow[]> {
+  /** The poll of `object`: rows changed since the watermark (minus the look-back), deleted ones included (queryAll). */
+  private pollQuery(sets: FieldSets, object: SfObject, state: EngineState): { soql: string; select: string } {
     const wm = state.sfWatermark[object];
     const ms = wm ? parseDateTime(wm) : undefined;
-    const soql = changedRowsQuery(object, this.selectList(sets, object), ms === undefined ? undefined : ms - this.lookBackMs);
-    return (await this.sf.query(soql, true)) as SfRow[];
+    const fields = this.selectList(sets, object);
+    return { soql: changedRowsQuery(object, fields, ms === undefined ? undefined : ms - this.lookBackMs), select: fields.join(',') };
   }
 
   private async readByIds(sets: FieldSets, object: SfObject, ids: readonly string[]): Promise<SfRow[]> {

@@ -53,6 +53,17 @@ export interface SfSaveResult {
   errors: SfRecordError[];
 }
 
+/** A SOQL read; `all`: queryAll (deleted and merged-away rows too). */
+export interface SoqlRead {
+  soql: string;
+  all?: boolean;
+}
+
+/** A query's answer inside a Composite call: its rows, or the error Salesforce answered for it. */
+export type QueryAnswer = { rows: Array<Record<string, unknown>>; error?: undefined } | { rows?: undefined; error: ApiError };
+
+type QueryPage = { records: Array<Record<string, unknown>>; done: boolean; nextRecordsUrl?: string };
+
 /** Collection calls take at most this many records (EXCEEDED_ID_LIMIT beyond). */
 export const SF_BATCH = 200;
 
@@ -169,45 +180,88 @@ export class SalesforceClient {
    * fails the whole look (as describe() would), with its own error code.
    */
   async describeMany(objects: readonly string[]): Promise<Record<string, SfFieldInfo[]>> {
+    return (await this.compositeRead(objects, [], true)).described;
+  }
+
+  /**
+   * describeMany() and up to five SOQL queries in the same Composite call (subrequests run in order: the describes
+   * first, then the queries as listed). A describe that fails fails the call; a query that fails answers its error
+   * instead of rows (it may name a field the describe just showed gone), and the caller decides. Rows past the first
+   * page come through the usual queryMore calls.
+   */
+  async describeAndQuery(objects: readonly string[], queries: readonly SoqlRead[]): Promise<{ described: Record<string, SfFieldInfo[]>; answers: QueryAnswer[] }> {
+    return this.compositeRead(objects, queries, false);
+  }
+
+  /** Several queries in one Composite call (one alone goes as a plain query); a failed one fails the call, as query() would. */
+  async queryMany(queries: readonly SoqlRead[]): Promise<Array<Array<Record<string, unknown>>>> {
+    if (queries.length === 1) return [await this.query(queries[0]!.soql, queries[0]!.all)];
+    const { answers } = await this.compositeRead([], queries, true);
+    return answers.map((a) => a.rows ?? []);
+  }
+
+  /** The Composite read behind describeMany/describeAndQuery/queryMany; `strict`: a failed query fails the call. */
+  private async compositeRead(
+    objects: readonly string[],
+    queries: readonly SoqlRead[],
+    strict: boolean,
+  ): Promise<{ described: Record<string, SfFieldInfo[]>; answers: QueryAnswer[] }> {
+    // The Composite resource takes at most five query subrequests (REST guide); the engine never needs more.
+    if (queries.length > 5) throw new Error(`compositeRead: ${queries.length} queries, at most 5 fit one Composite call`);
     await this.connect();
     type Sub = { body: unknown; httpStatusCode: number; referenceId: string };
-    const result = await this.call(`describe ${objects.join(', ')}`, async () => {
+    const failure = (sub: Sub): Error => {
+      const e = (Array.isArray(sub.body) ? sub.body[0] : undefined) as { errorCode?: string; message?: string } | undefined;
+      return Object.assign(new Error(e?.message ?? `${sub.referenceId} failed with HTTP ${sub.httpStatusCode}`), {
+        errorCode: e?.errorCode ?? `ERROR_HTTP_${sub.httpStatusCode}`,
+      });
+    };
+    const label = [...(objects.length > 0 ? [`describe ${objects.join(', ')}`] : []), ...(queries.length > 0 ? [`${queries.length} ${queries.length === 1 ? 'query' : 'queries'}`] : [])].join(' + ');
+    const result = await this.call(label, async () => {
       const base = `/services/data/v${this.conn.version}`;
       const answer = await this.conn.request<{ compositeResponse: Sub[] }>({
         method: 'POST',
         url: '/composite',
         body: JSON.stringify({
           allOrNone: false,
-          compositeRequest: objects.map((object) => ({ method: 'GET', url: `${base}/sobjects/${object}/describe`, referenceId: object })),
+          compositeRequest: [
+            ...objects.map((object) => ({ method: 'GET', url: `${base}/sobjects/${object}/describe`, referenceId: object })),
+            ...queries.map((q, i) => ({ method: 'GET', url: `${base}/${q.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(q.soql)}`, referenceId: `q${i}` })),
+          ],
         }),
         headers: { 'Content-Type': 'application/json' },
       });
-      for (const sub of answer.compositeResponse) {
-        if (sub.httpStatusCode < 400) continue;
-        const e = (Array.isArray(sub.body) ? sub.body[0] : undefined) as { errorCode?: string; message?: string } | undefined;
-        throw Object.assign(new Error(e?.message ?? `describe ${sub.referenceId} failed with HTTP ${sub.httpStatusCode}`), {
-          errorCode: e?.errorCode ?? `ERROR_HTTP_${sub.httpStatusCode}`,
-        });
-      }
+      answer.compositeResponse.forEach((sub, i) => {
+        if (sub.httpStatusCode >= 400 && (i < objects.length || strict)) throw failure(sub);
+      });
       return answer;
     });
-    const out: Record<string, SfFieldInfo[]> = {};
-    for (const sub of result.compositeResponse) out[sub.referenceId] = fieldInfos((sub.body as { fields: SfFieldInfo[] }).fields);
-    return out;
+    const described: Record<string, SfFieldInfo[]> = {};
+    const answers: QueryAnswer[] = [];
+    for (const [i, sub] of result.compositeResponse.entries()) {
+      if (i < objects.length) described[sub.referenceId] = fieldInfos((sub.body as { fields: SfFieldInfo[] }).fields);
+      else if (sub.httpStatusCode >= 400) answers.push({ error: classify(failure(sub)) });
+      else answers.push({ rows: await this.restOfPages(sub.body as QueryPage) });
+    }
+    return { described, answers };
   }
 
   /** Every row of a SOQL query, page by page (`queryAll` when `all`), each page retried on its own. */
   async query(soql: string, all = false): Promise<Array<Record<string, unknown>>> {
     await this.connect();
-    type Page = { records: Array<Record<string, unknown>>; done: boolean; nextRecordsUrl?: string };
-    const first = await this.call('query', async (): Promise<Page> => await this.conn.query<Record<string, unknown>>(soql, { scanAll: all, autoFetch: false }));
+    const first = await this.call('query', async (): Promise<QueryPage> => await this.conn.query<Record<string, unknown>>(soql, { scanAll: all, autoFetch: false }));
+    return this.restOfPages(first);
+  }
+
+  /** A first page's rows and those of the pages after it (queryMore on nextRecordsUrl). */
+  private async restOfPages(first: QueryPage): Promise<Array<Record<string, unknown>>> {
     // Stripped page by page: a backfill's 100,000 rows are not held twice (as parsed, and without attributes).
     const rows = first.records.map(stripAttributes);
     let next = first.done ? undefined : first.nextRecordsUrl;
     while (next) {
       // jsforce wants the cursor (last path segment of nextRecordsUrl), not the URL.
       const locator = next.split('/').pop()!;
-      const page = await this.call('queryMore', async (): Promise<Page> => await this.conn.queryMore<Record<string, unknown>>(locator));
+      const page = await this.call('queryMore', async (): Promise<QueryPage> => await this.conn.queryMore<Record<string, unknown>>(locator));
       for (const r of page.records) rows.push(stripAttributes(r));
       next = page.done ? undefined : page.nextRecordsUrl;
     }

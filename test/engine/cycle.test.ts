@@ -82,7 +82,7 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     expect(w.org.get('Lead', id)?.SystemModstamp).toBe(modstamp);
   });
 
-  it('an idle cycle costs 4 calls in all: 3 to Salesforce, 1 to Marketo', async () => {
+  it('an idle cycle costs 2 calls in all: 1 to Salesforce (describes and polls in one Composite call), 1 to Marketo', async () => {
     const w = createWorld();
     for (let i = 0; i < 50; i++) w.salesforceUser.create('Lead', { LastName: `L${i}`, Company: 'Acme' });
     await w.advance('20m'); // initial load, then the echo cycles
@@ -90,14 +90,13 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     const reports = await w.advance('30m');
     expect(reports).toHaveLength(6);
     for (const r of reports) {
-      expect(r).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 1, sfUpdated: 0, mktoUpdated: 0, peopleCreated: 0 });
+      expect(r).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1, sfUpdated: 0, mktoUpdated: 0, peopleCreated: 0 });
     }
-    // One Composite call describing Lead and Contact (logged as its two subrequests), one poll per object; no writes.
+    // One Composite call per cycle, logged as its four subrequests: describe Lead, describe Contact, poll Contact, poll Lead.
     const entries = sfRequests(w, sfLog);
-    const describes = entries.filter((e) => e.path.endsWith('/describe'));
-    expect(describes.map((e) => e.composite)).toEqual(Array(12).fill(true));
-    expect(entries.filter((e) => e.path.includes('/queryAll'))).toHaveLength(12);
-    expect(entries).toHaveLength(24);
+    expect(entries.every((e) => e.composite === true)).toBe(true);
+    const kinds = entries.map((e) => (e.path.endsWith('/describe') ? `describe ${e.object}` : e.path.includes('/queryAll') ? `poll ${e.object}` : e.path));
+    expect(kinds).toEqual(Array.from({ length: 6 }, () => ['describe Lead', 'describe Contact', 'poll Contact', 'poll Lead']).flat());
     expect(sfWrites(w, sfLog)).toEqual([]);
   });
 
@@ -105,15 +104,27 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     const w = createWorld();
     w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
     await w.advance('15m');
-    const polls = (from: number) => sfRequests(w, from).filter((e) => e.path.includes('/queryAll') && e.object === 'Lead');
+    // A refused query is logged without its object: read it from the SOQL.
+    const polls = (from: number) => sfRequests(w, from).filter((e) => e.path.includes('/queryAll') && /FROM Lead\b/.test(decodeURIComponent(e.path)));
     const before = w.org.requestLog.length;
     await w.advance('5m');
     expect(polls(before)[0]?.fieldsRead).toContain('Title');
     w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
     const after = w.org.requestLog.length;
     const [report] = await w.advance('5m');
-    expect(report).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 1 });
-    expect(polls(after)).toHaveLength(1);
-    expect(polls(after)[0]?.fieldsRead).not.toContain('Title');
+    // The Composite's Lead poll still asked for Title (written before its describe answered) and was refused; the
+    // Lead poll went again without it: one more call, in this cycle only.
+    expect(report).toMatchObject({ ok: true, sfCalls: 2, mktoCalls: 1 });
+    const leadPolls = polls(after);
+    expect(leadPolls.map((e) => [e.composite === true, e.errorCodes])).toEqual([
+      [true, ['INVALID_FIELD']],
+      [false, []],
+    ]);
+    expect(leadPolls[1]?.fieldsRead).not.toContain('Title');
+    const next = w.org.requestLog.length;
+    const [idle] = await w.advance('5m');
+    expect(idle).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
+    expect(polls(next).map((e) => e.errorCodes)).toEqual([[]]);
+    expect(polls(next)[0]?.fieldsRead).not.toContain('Title');
   });
 });

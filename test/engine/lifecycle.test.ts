@@ -160,6 +160,6 @@ describe('idle after a delete', () => {
     w.salesforceUser.delete('Lead', leadId);
     await w.advance('10m');
     const reports = await w.advance('15m');
-    for (const r of reports) expect(r).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 1 });
+    for (const r of reports) expect(r).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
   });
 });

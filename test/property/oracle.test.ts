@@ -108,12 +108,16 @@ describe('the oracle', () => {
     const d = await run([wait, { kind: 'salesforce.permission', object: 'Lead', field: 'Phone', access: 'none' }, wait, wait]);
     expect(respectsPermissions(d.world)).toEqual([]);
     const org = d.world.org;
+    // The engine learns of the change from one refused request (its Composite poll asked for Phone before the describe
+    // in the same call showed it gone): within what the oracle allows. Three more are too many.
+    const learned = org.requestLog.filter((r) => r.user === org.syncUser.id && r.errorCodes.includes('INVALID_FIELD')).length;
+    expect(learned).toBe(1);
     for (let i = 0; i < 3; i++) {
       org.logRequest({ user: org.syncUser.id, method: 'GET', path: '/services/data/v59.0/query', operation: 'query', object: 'Lead', fieldsRead: ['Id', 'Phone'], fieldsWritten: [], status: 400, errorCodes: ['INVALID_FIELD'] });
     }
     const v = respectsPermissions(d.world, historyOf(d.world.trace));
     expect(v).toHaveLength(1);
-    expect(v[0]!.message).toContain('Lead.Phone in 3 requests');
+    expect(v[0]!.message).toContain(`Lead.Phone in ${learned + 3} requests`);
   });
 
   it('quiet-when-idle wants no writes and the same reads each idle cycle', () => {

@@ -1,0 +1,148 @@
+/**
+ * The cycle's describe and poll share one Composite call (DESIGN §4 "Change detection", "Field set"): the polls are
+ * written with the field set of the previous describe, and polled again (one more call) only when this cycle's
+ * describe selects other columns or a poll was refused. What that must never cost: a hidden field read or written,
+ * a row synced with the wrong columns, the Contact-before-Lead order, a duplicate.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
+import { leadsWithEmail, mustPersonOf, sfRequests } from './helpers.ts';
+
+afterAll(() => closeAllWorlds());
+
+/** The sync user's Salesforce requests since `from`, each as `kind object` (composite subrequests marked `+`). */
+function shape(w: World, from: number): string[] {
+  return sfRequests(w, from).map((e) => {
+    const kind = e.path.endsWith('/describe')
+      ? 'describe'
+      : e.path.includes('/queryAll')
+        ? 'poll'
+        : e.path.includes('/oauth2/')
+          ? 'login'
+          : /\/query\/01g/.test(e.path)
+            ? 'queryMore'
+            : `${e.method} ${e.path.replace(/^\/services\/data\/v[\d.]+/, '')}`;
+    const object = e.object ?? soqlObject(e.path);
+    return `${e.composite ? '+' : ''}${kind}${object && kind !== 'login' ? ` ${object}` : ''}`;
+  });
+}
+
+/** The object a query names (a refused query is logged without its object). */
+function soqlObject(path: string): string | undefined {
+  return /\bFROM (\w+)/.exec(decodeURIComponent(path.split('?q=')[1] ?? ''))?.[1];
+}
+
+describe('describe and poll in one Composite call', () => {
+  it('first cycle after a start: login, the describes, then both polls in a second Composite call; the next cycle is one call', async () => {
+    const w = createWorld();
+    w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    w.salesforceUser.create('Contact', { LastName: 'Jones' });
+    const from = w.org.requestLog.length;
+    const [first] = await w.advance('1m');
+    expect(first).toMatchObject({ ok: true, sfCalls: 3, peopleCreated: 2 });
+    expect(shape(w, from)).toEqual(['login', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+    await w.advance('5m'); // the echoes
+    const next = w.org.requestLog.length;
+    const [idle] = await w.advance('5m');
+    expect(idle).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
+    expect(shape(w, next)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+
+    // A restarted engine has no field set to poll with: the same three calls again, and a Marketo identity and describe.
+    w.restartEngine();
+    const again = w.org.requestLog.length;
+    const [restarted] = await w.advance('1m'); // a restarted engine runs its first cycle at once
+    expect(restarted).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 3 });
+    expect(shape(w, again)).toEqual(['login', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+    const [after] = await w.advance('5m');
+    expect(after).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
+  });
+
+  it('a field the sync user gains is polled in the same cycle: the Lead poll goes again with it, and its edit syncs now', async () => {
+    const w = createWorld();
+    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'Manager' });
+    await w.advance('10m');
+    const personId = mustPersonOf(w, id).id;
+    expect(w.instance.getPerson(personId)?.title ?? null).toBeNull();
+
+    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'edit');
+    w.salesforceUser.update('Lead', id, { Title: 'CEO' });
+    const from = w.org.requestLog.length;
+    const [report] = await w.advance('5m');
+    expect(report).toMatchObject({ ok: true, sfCalls: 2 });
+    // Only the Lead poll is asked again (its columns changed; Contact's did not, and was polled first anyway).
+    expect(shape(w, from)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', 'poll Lead']);
+    const polls = sfRequests(w, from).filter((e) => e.path.includes('/queryAll') && e.object === 'Lead');
+    expect(polls[0]?.fieldsRead).not.toContain('Title');
+    expect(polls[1]?.fieldsRead).toContain('Title');
+    expect(w.instance.getPerson(personId)?.title).toBe('CEO');
+  });
+
+  it('a Contact field made invisible: the Composite poll is refused, both objects are polled again (Contact first) in one call, nothing names the field after that', async () => {
+    const w = createWorld();
+    const contact = w.salesforceUser.create('Contact', { LastName: 'Jones', Title: 'Buyer' });
+    const lead = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    await w.advance('10m');
+    const pContact = mustPersonOf(w, contact).id;
+    const pLead = mustPersonOf(w, lead).id;
+
+    w.org.setAccess(w.org.syncUser.id, 'Contact.Title', 'none');
+    w.salesforceUser.update('Contact', contact, { Phone: '+1 555 0101' });
+    w.salesforceUser.update('Lead', lead, { City: 'Oslo' });
+    w.marketoUser.update(pContact, { title: 'Chief Buyer', mobilePhone: '+1 555 0202' });
+    const from = w.org.requestLog.length;
+    const [report] = await w.advance('5m');
+    expect(report).toMatchObject({ ok: true, sfCalls: 3 }); // the Composite, the polls again, the contact's update
+    const entries = sfRequests(w, from);
+    expect(shape(w, from).slice(0, 6)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', '+poll Contact', '+poll Lead']);
+    expect(entries[2]!.errorCodes).toEqual(['INVALID_FIELD']);
+    // Nothing after the refused poll names the hidden field, read or write.
+    for (const e of entries.slice(3)) {
+      if (e.object !== 'Contact') continue;
+      expect(e.fieldsRead).not.toContain('Title');
+      expect(e.fieldsWritten).not.toContain('Title');
+    }
+    expect(w.instance.getPerson(pContact)).toMatchObject({ phone: '+1 555 0101' });
+    expect(w.org.get('Contact', contact)).toMatchObject({ MobilePhone: '+1 555 0202', Title: 'Buyer' });
+    expect(w.instance.getPerson(pLead)?.city).toBe('Oslo');
+  });
+
+  it('a poll longer than a page continues with queryMore after the Composite call', async () => {
+    const w = createWorld();
+    await w.advance('1m'); // a first describe: the next cycle polls inside its Composite call
+    for (let i = 0; i < 2050; i++) w.salesforceUser.create('Lead', { LastName: `L${i}`, Company: 'Acme' });
+    const from = w.org.requestLog.length;
+    const [report] = await w.advance('5m');
+    expect(report).toMatchObject({ ok: true, sfCalls: 2, peopleCreated: 2050 });
+    expect(shape(w, from)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', 'queryMore']);
+    expect(w.instance.listPeople()).toHaveLength(2050);
+  });
+
+  it('a lead whose create answer was lost is in the poll before the cycle settles it: linked to its person, no second person', async () => {
+    const w = createWorld();
+    await w.advance('1m');
+    const p = w.marketoUser.create({ email: 'lost@answer.test', lastName: 'Lost', company: 'Co' });
+    const q = w.marketoUser.create({ email: 'other@answer.test', lastName: 'Other', company: 'Co' });
+    // The flow action (describes, the person read, the create) dies right as Salesforce answers its create.
+    w.crashEngineAfter(3);
+    expect((await w.syncPersonToSfdc(p.id)).outcome).toBe('failed');
+    expect(leadsWithEmail(w, 'lost@answer.test')).toHaveLength(1);
+    expect(w.instance.getPerson(p.id)?.sfdcLeadId ?? null).toBeNull();
+    w.restartEngine();
+    // Another flow action describes first, so the restarted engine's first cycle polls inside its Composite call.
+    expect((await w.syncPersonToSfdc(q.id)).outcome).toBe('created');
+    const from = w.org.requestLog.length;
+    const [report] = await w.advance('5m');
+    expect(report!.ok).toBe(true);
+    const entries = sfRequests(w, from);
+    const poll = entries.findIndex((e) => e.composite && e.path.includes('/queryAll') && e.object === 'Lead');
+    const settle = entries.findIndex((e) => /\/query\?q=/.test(e.path) && /CreatedDate >=/.test(decodeURIComponent(e.path)));
+    expect(poll).toBeGreaterThanOrEqual(0);
+    expect(settle).toBeGreaterThan(poll);
+    const leadId = leadsWithEmail(w, 'lost@answer.test')[0]!.Id;
+    expect(w.instance.getPerson(p.id)).toMatchObject({ sfdcType: 'Lead', sfdcLeadId: leadId });
+    expect(w.instance.listPeople()).toHaveLength(2);
+    expect(w.instance.listPeople().filter((x) => x.sfdcLeadId === leadId)).toHaveLength(1);
+    expect(w.org.count('Lead')).toBe(2);
+  });
+});
