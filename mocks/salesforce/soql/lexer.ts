@@ -60,10 +60,24 @@ export function locate(text: string, offset: number): { row: number; column: num
   return { row, column: offset - lineStart + 1, line: text.slice(lineStart, lineEnd) };
 }
 
+/** Each token list's images lower-cased once: a query asks findWord once per field it names. */
+const lowered = new WeakMap<readonly Token[], string[]>();
+
 /** Offset of the first word token at or after `from` equal (case-insensitively) to `word`. */
-export function findWord(tokens: Token[], word: string, from = 0): number | undefined {
+export function findWord(tokens: readonly Token[], word: string, from = 0): number | undefined {
+  let images = lowered.get(tokens);
+  if (!images) lowered.set(tokens, (images = tokens.map((t) => t.image.toLowerCase())));
   const w = word.toLowerCase();
-  return tokens.find((t) => t.start >= from && t.image.toLowerCase() === w)?.start;
+  // Tokens are in text order: start at the first one at or after `from`.
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tokens[mid]!.start < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < tokens.length; i++) if (images[i] === w) return tokens[i]!.start;
+  return undefined;
 }
 
 /** Offset of the first occurrence of a clause keyword at parenthesis depth 0 (e.g. WHERE, ORDER). */

@@ -13,7 +13,7 @@ export interface Parsed {
  * Parsed queries by their text with datetime literals blanked: an engine sends the same few queries cycle after
  * cycle, and a poll's watermark literal changes every time.
  */
-const parsedByShape = new Map<string, { parsed: Parsed; literals: string[] }>();
+const parsedByShape = new Map<string, Known>();
 const PARSED_KEPT = 500;
 
 // A SOQL datetime literal (reference §6.5), not part of a longer word; blanking its digits keeps every offset.
@@ -49,10 +49,11 @@ function sameLiterals(a: readonly string[], b: readonly string[]): boolean {
  * untouched node. Undefined when the swap is not certain (a literal repeated, or one the parse does not hold as a
  * value, such as one inside a string literal): then the query is parsed afresh.
  */
-function withLiterals(known: { parsed: Parsed; literals: string[] }, soql: string, literals: string[]): Parsed | undefined {
+function withLiterals(known: Known, soql: string, literals: string[]): Parsed | undefined {
   const swap = new Map<string, string>();
   known.literals.forEach((old, i) => swap.set(old, literals[i]!));
   if (swap.size !== known.literals.length) return undefined;
+  const sites = (known.sites ??= literalSites(known.parsed, swap));
   const used = new Set<string>();
   const replace = (v: unknown): unknown => {
     if (typeof v === 'string') {
@@ -61,7 +62,8 @@ function withLiterals(known: { parsed: Parsed; literals: string[] }, soql: strin
       used.add(v);
       return to;
     }
-    if (!v || typeof v !== 'object') return v;
+    // Only the nodes on the way to a literal are walked and copied; every other node is shared as it is.
+    if (!v || typeof v !== 'object' || !sites.nodes.has(v)) return v;
     if (Array.isArray(v)) {
       const out = v.map(replace);
       return out.some((x, i) => x !== v[i]) ? out : v;
@@ -75,11 +77,35 @@ function withLiterals(known: { parsed: Parsed; literals: string[] }, soql: strin
   };
   const query = replace(known.parsed.query) as Query;
   if (used.size !== swap.size) return undefined;
-  const tokens = known.parsed.tokens.map((t) => {
-    const to = swap.get(t.image);
-    return to === undefined ? t : { ...t, image: to };
-  });
+  const tokens = known.parsed.tokens.slice();
+  for (const i of sites.tokens) tokens[i] = { ...tokens[i]!, image: swap.get(tokens[i]!.image)! };
   return deepFreeze({ soql, query, tokens });
+}
+
+interface Known {
+  parsed: Parsed;
+  literals: string[];
+  /** Where the literals sit in `parsed`, found on the first swap. */
+  sites?: { nodes: Set<object>; tokens: number[] };
+}
+
+/** The objects and arrays of a parse that hold one of the literals (at any depth), and the tokens that are one. */
+function literalSites(parsed: Parsed, literals: ReadonlyMap<string, string>): { nodes: Set<object>; tokens: number[] } {
+  const nodes = new Set<object>();
+  const holds = (v: unknown): boolean => {
+    if (typeof v === 'string') return literals.has(v);
+    if (!v || typeof v !== 'object') return false;
+    let found = false;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (holds(x)) found = true;
+    if (found) nodes.add(v);
+    return found;
+  };
+  holds(parsed.query);
+  const tokens: number[] = [];
+  parsed.tokens.forEach((t, i) => {
+    if (literals.has(t.image)) tokens.push(i);
+  });
+  return { nodes, tokens };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -62,6 +62,19 @@ function validDate(y: number, m: number, d: number): boolean {
  * or a stored API value (`2024-01-01T00:00:00.000+0000`); undefined when invalid.
  */
 export function parseDateTime(text: string): number | undefined {
+  // A query compares and sorts stored SystemModstamps, the same few strings query after query.
+  let ms = parsedDateTimes.get(text);
+  if (ms === undefined && !parsedDateTimes.has(text)) {
+    if (parsedDateTimes.size >= PARSED_DATETIMES_KEPT) parsedDateTimes.clear();
+    parsedDateTimes.set(text, (ms = parseDateTimeText(text)));
+  }
+  return ms;
+}
+
+const parsedDateTimes = new Map<string, number | undefined>();
+const PARSED_DATETIMES_KEPT = 20_000;
+
+function parseDateTimeText(text: string): number | undefined {
   const m = DATETIME_RE.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));

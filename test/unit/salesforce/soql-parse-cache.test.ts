@@ -22,6 +22,18 @@ describe('SOQL parse cache: queries that differ only in datetime literals', () =
     expect(parseSoql(poll('2026-01-05T09:00:00Z'))).toBe(first);
   });
 
+  it('poll after poll parses as if fresh (where the literals sit is found once, then reused)', () => {
+    const q = (at: string) => `SELECT Id, Email FROM Lead WHERE (SystemModstamp > ${at} AND IsDeleted = false) OR Id IN ('00Q000000000001') ORDER BY SystemModstamp`;
+    const first = parseSoql(q('2026-02-01T00:00:00Z'));
+    for (let minute = 1; minute <= 4; minute++) {
+      const soql = q(`2026-02-01T00:0${minute}:00Z`);
+      const got = parseSoql(soql);
+      expect(got).toEqual(fresh(soql));
+      expect(got.query.fields).toBe(first.query.fields);
+    }
+    expect(parseSoql(q('2026-02-01T00:00:00Z'))).toEqual(fresh(q('2026-02-01T00:00:00Z')));
+  });
+
   it('several literals, IN lists and offsets swap in text order', () => {
     const q = (a: string, b: string, c: string) =>
       `SELECT Id FROM Lead WHERE CreatedDate >= ${a} AND LastModifiedDate < ${b} AND SystemModstamp IN (${c}) ORDER BY Id`;
