@@ -9,8 +9,16 @@ import type { FieldDef, SaveError, SfValue } from './types.ts';
 
 /** 'YYYY-MM-DDTHH:mm:ss.SSS+0000', the REST API's datetime form (fixed width, so string order is time order). */
 export function sfDateTime(ms: number): string {
-  return iso(ms).replace('Z', '+0000');
+  // Every save and log entry of a request stamps the same virtual instant: format it once (toISOString is ~µs).
+  if (ms !== lastStampMs) {
+    lastStampText = iso(ms).replace('Z', '+0000');
+    lastStampMs = ms;
+  }
+  return lastStampText;
 }
+
+let lastStampMs = Number.NaN;
+let lastStampText = '';
 
 /** 'YYYY-MM-DD' of the UTC day containing `ms`. */
 export function sfDate(ms: number): string {

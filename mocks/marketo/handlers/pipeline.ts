@@ -117,9 +117,20 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
       ticket = admission.ticket;
       await instance.passGate();
 
-      const onPath = routes.filter((r) => r.pattern.test(url.pathname));
-      if (onPath.length === 0) return fail('610', 'Requested resource not found');
-      const route = onPath.find((r) => r.method === method);
+      // The first route for this path and method; 605 when the path is known under other methods only.
+      let route: Route | undefined;
+      let params: string[] = [];
+      let onPath = false;
+      for (const r of routes) {
+        const m = r.pattern.exec(url.pathname);
+        if (!m) continue;
+        onPath = true;
+        if (r.method !== method) continue;
+        route = r;
+        params = m.slice(1);
+        break;
+      }
+      if (!onPath) return fail('610', 'Requested resource not found');
       if (!route) return fail('605', 'HTTP Method not supported');
       operation = route.operation;
 
@@ -135,7 +146,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
 
       let outcome: Outcome;
       try {
-        outcome = route.run({ instance, url, query, params: route.pattern.exec(url.pathname)!.slice(1), body, note });
+        outcome = route.run({ instance, url, query, params, body, note });
       } catch (e) {
         if (e instanceof MarketoError) return fail(e.code, e.message);
         throw e;

@@ -8,7 +8,7 @@
 import { http, type HttpHandler } from 'msw';
 import { SalesforceError, type SfUser, type SaveError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { apiError, internalError, notFound, sessionInvalid } from './respond.ts';
+import { apiError, internalError, notFound, sessionInvalid, writtenText } from './respond.ts';
 import { parseJsonBody } from './json-body.ts';
 
 /** API versions this emulator answers: 31.0 (the oldest still served) to 66.0 (Spring '26). */
@@ -60,7 +60,10 @@ export function bearerToken(request: Request): string | undefined {
 
 function stringParams(params: Record<string, string | readonly string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) if (typeof v === 'string') out[k] = v;
+  for (const k in params) {
+    const v = params[k];
+    if (typeof v === 'string') out[k] = v;
+  }
   return out;
 }
 
@@ -68,7 +71,9 @@ function stringParams(params: Record<string, string | readonly string[] | undefi
 async function errorCodesOf(response: Response): Promise<string[]> {
   if (response.status < 400) return [];
   try {
-    const body: unknown = await response.clone().json();
+    // The emulator's own JSON answers keep the text they were written with: no clone and stream read.
+    const text = writtenText(response);
+    const body: unknown = text !== undefined ? JSON.parse(text) : await response.clone().json();
     if (Array.isArray(body)) return body.flatMap((e) => (e && typeof e === 'object' && 'errorCode' in e ? [String(e.errorCode)] : []));
   } catch {
     // not JSON: no codes to record
