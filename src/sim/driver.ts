@@ -35,6 +35,7 @@ import type { FieldDataType } from '../../mocks/marketo/index.ts';
 import type { CustomFieldSpec } from '../../mocks/salesforce/index.ts';
 import type { Violation, WinnerConfig } from './oracle.ts';
 import { settleWorld, type ExtraCheck, type SettleResult } from './settle.ts';
+import { urlParts } from './url-parts.ts';
 import { createWorld, UserActionRejected, type World, type WorldOptions } from './world.ts';
 
 export interface StepOutcome {
@@ -490,11 +491,12 @@ function traceRequestsAndFaults(w: World): void {
 
 /** `GET /services/data/v59.0/query q=SELECT …`: the path and the query parameters that say what was asked (no tokens). */
 export function describeRequest(request: Request): string {
-  const url = new URL(request.url);
-  const params = [...url.searchParams]
+  const { pathname, query } = urlParts(request.url);
+  if (query === '') return `${request.method} ${pathname}`;
+  const params = [...new URLSearchParams(query)]
     .filter(([k]) => k !== 'access_token' && k !== 'client_secret' && k !== 'password')
     .map(([k, v]) => `${k}=${v.length > 240 ? `${v.slice(0, 240)}…` : v}`);
-  return `${request.method} ${url.pathname}${params.length ? ` ${params.join(' ')}` : ''}`;
+  return `${request.method} ${pathname}${params.length ? ` ${params.join(' ')}` : ''}`;
 }
 
 /** Whether the World's crash switch is refusing the engine's requests (read without changing the World). */

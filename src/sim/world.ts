@@ -39,6 +39,7 @@ import { DEFAULT_EPOCH, parseDuration, VirtualClock } from './clock.ts';
 import { inProcessFetch, type InProcessFetch } from './in-process-fetch.ts';
 import { Rng } from './rng.ts';
 import { Trace } from './trace.ts';
+import { urlParts } from './url-parts.ts';
 
 export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
 export const MARKETO_BASE_URL = 'https://123-ABC-456.mktorest.com';
@@ -252,7 +253,7 @@ export class World {
 
   private crashSwitch(): RequestHandler {
     return http.all('*', ({ request }) => {
-      const path = new URL(request.url).pathname;
+      const path = urlParts(request.url).pathname;
       this.opts.onRequest?.({ system: path.startsWith('/services/') ? 'salesforce' : 'marketo', method: request.method, path });
       if (this.crashed) return this.deadAnswer(path);
       if (this.crashAfter !== undefined && --this.crashAfter <= 0) {
