@@ -4,6 +4,18 @@
  * (test/bench/figures.test.ts).
  */
 
+/** Records of the simulated day and of the backfill / memory world; the growth figure compares the two sizes. */
+export const DAY_RECORDS = 10_000;
+export const LARGE_RECORDS = 100_000;
+
+/**
+ * The growth figure's procedure, the same at both sizes and in --quick: edits per side per busy cycle, untimed busy
+ * cycles first (V8 compiles some of the cycle's functions only after ~30 cycles) and timed reps (median).
+ */
+export const GROWTH_EDITS = 50;
+export const GROWTH_WARMUP = 30;
+export const GROWTH_REPS = 21;
+
 export interface Target {
   /** `<=` : at most `value`; `>=` : at least. */
   op: '<=' | '>=';
@@ -95,6 +107,30 @@ export function minimumBackfillCalls(n: number): { queryPages: number; marketoWr
 /** Edits per cycle so that `perHour` edits spread evenly over cycles of `cyclesPerHour` (cycle `c`, from 0). */
 export function editsInCycle(perHour: number, cyclesPerHour: number, c: number): number {
   return Math.round((perHour * (c + 1)) / cyclesPerHour) - Math.round((perHour * c) / cyclesPerHour);
+}
+
+/** What the growth figure reports of one size's timed reps (ms; `gc` is the GC pauses inside them). */
+export function growthSummary(reps: ReadonlyArray<{ ms: number; cpuMs: number; calls: number }>, gc: { ms: number; minor: number; major: number }): {
+  reps: number;
+  growthMs: number;
+  growthCpuMs: number;
+  growthCpuMeanMs: number;
+  growthCalls: number;
+  gcShare: number;
+  gcMinor: number;
+  gcMajor: number;
+} {
+  const wall = reps.reduce((a, r) => a + r.ms, 0);
+  return {
+    reps: reps.length,
+    growthMs: median(reps.map((r) => r.ms)),
+    growthCpuMs: median(reps.map((r) => r.cpuMs)),
+    growthCpuMeanMs: reps.reduce((a, r) => a + r.cpuMs, 0) / reps.length,
+    growthCalls: median(reps.map((r) => r.calls)),
+    gcShare: wall > 0 ? gc.ms / wall : NaN,
+    gcMinor: gc.minor,
+    gcMajor: gc.major,
+  };
 }
 
 /** The median of a non-empty list. */

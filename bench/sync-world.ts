@@ -3,6 +3,7 @@
  * org model, linked by the engine's first cycle (the backfill), and an edit
  * workload that changes records on both sides between cycles.
  */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Rng } from '../src/sim/rng.ts';
 import { createWorld, type World, type WorldTransport } from '../src/sim/world.ts';
 import type { CycleReport } from '../src/engine/engine.ts';
@@ -75,29 +76,83 @@ export async function timedCycle(w: World): Promise<{ ms: number; report: CycleR
   return { ms, report };
 }
 
+/** One timed busy cycle of the growth figure. */
+export interface BusyRep {
+  ms: number;
+  cpuMs: number;
+  calls: number;
+}
+
 /**
- * Wall and CPU time of `reps` busy cycles, each after `k` edits per side (the growth figure). `warmup` untimed busy
- * cycles go first, so that a world fresh from its backfill is measured warm, as one that has run a day is.
+ * Busy cycles for the growth figure: `k` edits per side drawn from `seed`, then the next cycle, timed. `warm` runs
+ * untimed busy cycles first, so that every function the cycle runs is compiled by V8's optimizing tier before any
+ * timing (some compile only after ~30 cycles, and one compile of the engine's largest function costs ~200 ms of CPU).
+ * Reps are run one at a time so that two processes can take turns (bench/interleave.ts).
  */
-export async function busyCycles(l: Linked, k: number, reps: number, seed = 11, warmup = 0): Promise<{ ms: number[]; cpuMs: number[]; calls: number[] }> {
-  const rng = new Rng(seed);
-  const ms: number[] = [];
-  const cpuMs: number[] = [];
-  const calls: number[] = [];
-  // One untimed cycle first, so both sizes start from the same settled state.
-  await timedCycle(l.w);
-  for (let i = 0; i < warmup; i++) {
-    edit(l, new Rng(seed + 1000 + i), k);
-    await timedCycle(l.w);
+export class BusyCycles {
+  private readonly rng: Rng;
+  private readonly gcWindows: Array<[number, number]> = [];
+  private readonly gcEntries: Array<{ start: number; duration: number; kind: number }> = [];
+  private readonly gcObserver: PerformanceObserver;
+
+  constructor(
+    private readonly l: Linked,
+    private readonly k: number,
+    private readonly seed = 11,
+  ) {
+    this.rng = new Rng(seed);
+    // Entries arrive when the event loop turns, which an in-process cycle (all microtasks) may never do: rep windows
+    // are noted as they pass and matched against the entries at the end.
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        this.gcEntries.push({ start: e.startTime, duration: e.duration, kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? -1 });
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
   }
-  for (let i = 0; i < reps; i++) {
-    edit(l, rng, k);
+
+  /** One untimed cycle (both sizes start from the same settled state), then `warmup` untimed busy cycles. */
+  async warm(warmup: number): Promise<void> {
+    await timedCycle(this.l.w);
+    for (let i = 0; i < warmup; i++) {
+      edit(this.l, new Rng(this.seed + 1000 + i), this.k);
+      await timedCycle(this.l.w);
+    }
+  }
+
+  async rep(): Promise<BusyRep> {
+    edit(this.l, this.rng, this.k);
     const cpu = process.cpuUsage();
-    const c = await timedCycle(l.w);
+    const from = performance.now();
+    const c = await timedCycle(this.l.w);
     const used = process.cpuUsage(cpu);
-    ms.push(c.ms);
-    cpuMs.push((used.user + used.system) / 1000);
-    calls.push(c.report.sfCalls + c.report.mktoCalls);
+    this.gcWindows.push([from, performance.now()]);
+    return { ms: c.ms, cpuMs: (used.user + used.system) / 1000, calls: c.report.sfCalls + c.report.mktoCalls };
   }
-  return { ms, cpuMs, calls };
+
+  /** GC pauses that fell inside the timed reps: wall ms (all of GC, on the main thread, under --single-threaded). */
+  async gc(): Promise<{ ms: number; minor: number; major: number }> {
+    // Two turns of the loop deliver what is still buffered.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    this.gcObserver.disconnect();
+    const out = { ms: 0, minor: 0, major: 0 };
+    for (const e of this.gcEntries) {
+      if (!this.gcWindows.some(([a, b]) => e.start >= a && e.start < b)) continue;
+      out.ms += e.duration;
+      if (e.kind === constants.NODE_PERFORMANCE_GC_MINOR) out.minor++;
+      else if (e.kind === constants.NODE_PERFORMANCE_GC_MAJOR) out.major++;
+    }
+    return out;
+  }
+}
+
+/** `reps` timed busy cycles after `warmup` untimed ones, in one go (for scripts; the bench takes turns through BusyCycles). */
+export async function busyCycles(l: Linked, k: number, reps: number, seed = 11, warmup = 0): Promise<{ ms: number[]; cpuMs: number[]; calls: number[] }> {
+  const busy = new BusyCycles(l, k, seed);
+  await busy.warm(warmup);
+  const out: BusyRep[] = [];
+  for (let i = 0; i < reps; i++) out.push(await busy.rep());
+  await busy.gc();
+  return { ms: out.map((r) => r.ms), cpuMs: out.map((r) => r.cpuMs), calls: out.map((r) => r.calls) };
 }

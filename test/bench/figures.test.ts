@@ -1,6 +1,6 @@
 /** The bench's judging and table (bench/figures.ts): what passes, what fails, what quick mode enforces. */
 import { describe, expect, it } from 'vitest';
-import { editsInCycle, formatTable, judge, median, minimumBackfillCalls, type Measured } from '../../bench/figures.ts';
+import { editsInCycle, formatTable, growthSummary, judge, median, minimumBackfillCalls, type Measured } from '../../bench/figures.ts';
 
 const timing: Measured = { name: 'day wall', value: 7, unit: 's', target: { op: '<=', value: 5 }, enforce: 'full-only' };
 const calls: Measured = { name: 'idle calls', value: 5, unit: 'calls', target: { op: '<=', value: 4 } };
@@ -54,3 +54,31 @@ describe('table and helpers', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
   });
 });
+
+describe('growthSummary', () => {
+  it('takes the median CPU and wall of the reps, the mean CPU, and the GC pauses as a share of their wall time', () => {
+    const reps = [
+      { ms: 50, cpuMs: 40, calls: 5 },
+      { ms: 60, cpuMs: 300, calls: 5 }, // one compile or major GC: moves the mean, not the median
+      { ms: 40, cpuMs: 35, calls: 6 },
+      { ms: 50, cpuMs: 45, calls: 5 },
+    ];
+    expect(growthSummary(reps, { ms: 20, minor: 3, major: 1 })).toEqual({
+      reps: 4,
+      growthMs: 50,
+      growthCpuMs: 42.5,
+      growthCpuMeanMs: 105,
+      growthCalls: 5,
+      gcShare: 0.1,
+      gcMinor: 3,
+      gcMajor: 1,
+    });
+  });
+
+  it('no reps reads NaN (and so misses its target) rather than 0', () => {
+    const s = growthSummary([], { ms: 0, minor: 0, major: 0 });
+    expect(s.growthCpuMs).toBeNaN();
+    expect(s.gcShare).toBeNaN();
+  });
+});
+
