@@ -142,6 +142,11 @@ export class SyncEngine {
   /** The links of `state`, indexed by Salesforce id; set whenever `state` is. */
   private book!: LinkBook;
   private fieldSets: FieldSets | undefined;
+  /**
+   * Rows of pending pairs and retries read by id in the cycle's Composite call (with the columns of this cycle's field
+   * set), for readByIds to take instead of a call of its own; only during the cycle that read them.
+   */
+  private prefetched: Partial<Record<SfObject, { ids: ReadonlySet<string>; rows: SfRow[] }>> = {};
   private mktoFields: MarketoFieldInfo[] | undefined;
   private mktoDescribedAt = -Infinity;
   private readonly fieldSignature: Partial<Record<SfObject, string>> = {};
@@ -358,8 +363,19 @@ export class SyncEngine {
     const before = this.fieldSets;
     const order = ['Contact', 'Lead'] as const;
     const asked = before ? order.map((object) => this.pollQuery(before, object, state)) : [];
-    const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, asked.map((q) => ({ soql: q.soql, all: true })));
+    // Rows the cycle will read by id whatever the poll shows (pending pairs, retries) ride along too.
+    const wanted = before ? this.rowsWanted(state) : [];
+    const byId = wanted.map(({ object, ids }) => {
+      const fields = this.selectList(before!, object);
+      return { object, ids, soql: rowsByIdQuery(object, fields, ids), select: fields.join(',') };
+    });
+    const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, [...asked, ...byId].map((q) => ({ soql: q.soql, all: true })));
     const sets = await this.fieldSetsOf(described);
+    this.prefetched = {};
+    byId.forEach((q, j) => {
+      const rows = answers[asked.length + j]?.rows;
+      if (rows && q.select === this.selectList(sets, q.object).join(',')) this.prefetched[q.object] = { ids: new Set(q.ids), rows: rows as SfRow[] };
+    });
     const polled: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
     const stale: SfObject[] = [];
     order.forEach((object, i) => {
@@ -370,13 +386,24 @@ export class SyncEngine {
     });
     if (stale.length > 0) {
       if (before) {
-        const why = answers.map((a) => a.error).find((e) => e !== undefined);
+        const why = answers.slice(0, asked.length).map((a) => a.error).find((e) => e !== undefined);
         this.emit({ type: 'skip', at: this.clock.now(), reason: `${why ? `${why.code}: ` : ''}poll of ${stale.join(', ')} asked for the last field set; polled again with the new one` });
       }
       const again = await this.sf.queryMany(stale.map((object) => ({ soql: this.pollQuery(sets, object, state).soql, all: true })));
       stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
     }
     return { sets, polled };
+  }
+
+  /**
+   * Salesforce ids the cycle reads by id unless the poll has them: pending pairs (their rows are merged fresh) and
+   * records Marketo could not take last time; per object, one query's worth (≤200), else left to readByIds.
+   */
+  private rowsWanted(state: EngineState): Array<{ object: SfObject; ids: string[] }> {
+    const ids: Record<SfObject, Set<string>> = { Lead: new Set(), Contact: new Set() };
+    for (const link of this.book.peekPending()) ids[link.object].add(link.sfId);
+    for (const [id, object] of Object.entries(state.sfRetry ?? {})) ids[object].add(id);
+    return SF_OBJECTS.filter((o) => ids[o].size > 0 && ids[o].size <= 200).map((object) => ({ object, ids: [...ids[object]] }));
   }
 
   /** The field sets from a describe of both objects (and Marketo's, described again when it may be stale). */
@@ -485,6 +512,7 @@ export class SyncEngine {
         }
       }
     }
+    this.prefetched = {};
     report.sfCalls = this.sf.calls - sf0;
     report.mktoCalls = this.mkto.calls - mk0;
     this.emit({ type: 'cycle-end', at: this.clock.now(), cycle, ok: report.ok, ...(report.error ? { error: report.error } : {}), sfCalls: report.sfCalls, mktoCalls: report.mktoCalls });
@@ -650,6 +678,13 @@ export class SyncEngine {
 
   private async readByIds(sets: FieldSets, object: SfObject, ids: readonly string[]): Promise<SfRow[]> {
     const out: SfRow[] = [];
+    const pre = this.prefetched[object];
+    if (pre) {
+      // Read in this cycle's Composite call, with the same columns: as fresh as the poll's rows.
+      const wanted = new Set(ids);
+      for (const row of pre.rows) if (wanted.has(row.Id)) out.push(row);
+      ids = ids.filter((id) => !pre.ids.has(id));
+    }
     for (let i = 0; i < ids.length; i += 200) {
       const soql = rowsByIdQuery(object, this.selectList(sets, object), ids.slice(i, i + 200));
       out.push(...((await this.sf.query(soql, true)) as SfRow[]));

@@ -126,6 +126,18 @@ export class LinkBook {
     return out;
   }
 
+  /** pending() for a look only (see peekBySfId): the links do not count as touched. */
+  peekPending(): LinkState[] {
+    this.refresh();
+    for (const key of this.held) this.index(key);
+    const out: LinkState[] = [];
+    for (const personId of [...this.flagged].sort((a, b) => a - b)) {
+      const link = this.links[String(personId)];
+      if (link && !link.deleted && (link.failure || link.retry)) out.push(link);
+    }
+    return out;
+  }
+
   /** Counts a link as touched: one handed out some other way, or one just relinked (its new id is indexed at once). */
   touch(key: string): void {
     this.stale.add(key);

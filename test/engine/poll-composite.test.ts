@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
-import { leadsWithEmail, mustPersonOf, sfRequests } from './helpers.ts';
+import { HOT_NEEDS_PHONE, failureActivities, leadsWithEmail, mustPersonOf, sfRequests } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
 
@@ -105,6 +105,33 @@ describe('describe and poll in one Composite call', () => {
     expect(w.instance.getPerson(pContact)).toMatchObject({ phone: '+1 555 0101' });
     expect(w.org.get('Contact', contact)).toMatchObject({ MobilePhone: '+1 555 0202', Title: 'Buyer' });
     expect(w.instance.getPerson(pLead)?.city).toBe('Oslo');
+  });
+
+  it('a standing rejection: the pending lead is read by id inside the Composite call, one Salesforce call per cycle, still one activity', async () => {
+    const w = createWorld();
+    w.org.setRule(HOT_NEEDS_PHONE);
+    const id = w.salesforceUser.create('Lead', { LastName: 'Hot', Company: 'Acme' });
+    await w.advance('10m');
+    const personId = mustPersonOf(w, id).id;
+    w.marketoUser.update(personId, { rating: 'Hot' });
+    await w.advance('5m'); // rejected: pending from now on
+    expect(failureActivities(w, personId)).toHaveLength(1);
+    const from = w.org.requestLog.length;
+    const reports = await w.advance('10m');
+    expect(reports).toHaveLength(2);
+    for (const r of reports) expect(r).toMatchObject({ ok: true, sfCalls: 2, rejected: 1 }); // the Composite call, the update tried again
+    const cycle = ['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', '+poll Lead', 'PATCH /composite/sobjects Lead'];
+    expect(shape(w, from)).toEqual([...cycle, ...cycle]);
+    // The fifth subrequest is the by-id read of the pending lead.
+    const byId = sfRequests(w, from).filter((e) => e.composite && /WHERE Id IN/.test(decodeURIComponent(e.path)));
+    expect(byId).toHaveLength(2);
+    expect(failureActivities(w, personId)).toHaveLength(1);
+
+    // The rule goes: the pending lead takes the value, from the row read inside the Composite call.
+    w.org.setRule({ ...HOT_NEEDS_PHONE, active: false });
+    const [fixed] = await w.advance('5m');
+    expect(fixed).toMatchObject({ ok: true, sfCalls: 2, sfUpdated: 1, rejected: 0 });
+    expect(w.org.get('Lead', id)?.Rating).toBe('Hot');
   });
 
   it('a poll longer than a page continues with queryMore after the Composite call', async () => {
