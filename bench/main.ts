@@ -51,12 +51,19 @@ function log(line: string): void {
 
 /** A group that failed: its figures read NaN (and so miss their targets) instead of stopping the other groups. */
 async function group(name: string, extra: string[] = [], nodeFlags: string[] = []): Promise<Record<string, number>> {
+  const started = performance.now();
   try {
     return await child(name, extra, nodeFlags);
   } catch (err) {
     log(`bench: ${err instanceof Error ? err.message : String(err)}`);
     return new Proxy({}, { get: () => NaN });
+  } finally {
+    log(`bench: group '${[name, ...extra].join(' ')}' took ${secondsSince(started)} s`);
   }
+}
+
+function secondsSince(started: number): string {
+  return ((performance.now() - started) / 1000).toFixed(1);
 }
 
 /** Runs one group in a child process; resolves to the JSON object it printed last. */
@@ -128,11 +135,13 @@ async function main(): Promise<number> {
   );
 
   log(`bench: growth, busy cycles at ${DAY_RECORDS.toLocaleString('en-US')} and ${LARGE_RECORDS.toLocaleString('en-US')} records, in turns (same procedure, ${GROWTH_NODE_FLAGS.join(' ')})…`);
+  const growthStarted = performance.now();
   const [small, big] = await interleavedGrowth(CHILD, [DAY_RECORDS, LARGE_RECORDS], GROWTH_REPS, GROWTH_NODE_FLAGS).catch((err: unknown) => {
     log(`bench: ${err instanceof Error ? err.message : String(err)}`);
     const failed = new Proxy({}, { get: () => NaN }) as SizeResult;
     return [failed, failed];
   });
+  log(`bench: growth took ${secondsSince(growthStarted)} s`);
   const pct = (v: number) => v * 100;
   measured.push(
     { name: 'growth: busy cycle at 10k (wall)', value: small.growthMs!, unit: 'ms' },
