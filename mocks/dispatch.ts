@@ -195,18 +195,29 @@ function plainHttp(handler: RequestHandler): Fast | null {
         ? (m: string) => method.test(m)
         : undefined;
   if (!methodOk) return null;
-  // msw's normalizePath for a path starting with '*' is cleanUrl (drop a query or hash); then coercePath.
-  const pattern = coercePath(cleanPath(path));
-  const test = match(pattern, { decode: decodeURIComponent });
-  return {
-    method: methodOk,
-    literals: literalRuns(pattern),
-    matches: (url) => {
-      const r = test(url);
-      return r === false ? undefined : r.params;
-    },
-    resolver,
-  };
+  return { method: methodOk, ...matcherOf(path), resolver };
+}
+
+/** Matchers by handler path: every World makes its own handlers on the same few dozen paths. */
+const matchers = new Map<string, Pick<Fast, 'literals' | 'matches'>>();
+
+function matcherOf(path: string): Pick<Fast, 'literals' | 'matches'> {
+  let known = matchers.get(path);
+  if (!known) {
+    // msw's normalizePath for a path starting with '*' is cleanUrl (drop a query or hash); then coercePath.
+    const pattern = coercePath(cleanPath(path));
+    const test = match(pattern, { decode: decodeURIComponent });
+    known = {
+      literals: literalRuns(pattern),
+      // A fresh params object per match, as path-to-regexp makes it.
+      matches: (url) => {
+        const r = test(url);
+        return r === false ? undefined : r.params;
+      },
+    };
+    matchers.set(path, known);
+  }
+  return known;
 }
 
 /**

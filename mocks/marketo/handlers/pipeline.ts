@@ -10,6 +10,7 @@ import type { MarketoInstance } from '../instance.ts';
 import type { Ticket } from '../limits.ts';
 import { UNCOUNTED_CODES } from '../limits.ts';
 import { MarketoError } from '../types.ts';
+import { textResponse } from '../../text-response.ts';
 import { identityResponse, IDENTITY_PATH } from './identity.ts';
 import type { LogNote, Outcome, Route } from './route.ts';
 
@@ -22,7 +23,7 @@ const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' };
 const UTF8 = new TextDecoder();
 
 function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+  return textResponse(JSON.stringify(body), { status, headers: JSON_HEADERS });
 }
 
 function codesOfResults(result: unknown[] | undefined): string[] {
