@@ -94,9 +94,14 @@ export class MarketoClient {
 
   // ---- identity ------------------------------------------------------------------------------
 
+  /** The cached token while it is good; renewed a minute early so a token never expires in flight. */
+  private cachedToken(): string | undefined {
+    return this.token && this.opts.clock.now() < this.tokenExpiresAt - 60_000 ? this.token : undefined;
+  }
+
   private async accessToken(): Promise<string> {
-    // Renew a minute early so a token never expires in flight.
-    if (this.token && this.opts.clock.now() < this.tokenExpiresAt - 60_000) return this.token;
+    const cached = this.cachedToken();
+    if (cached) return cached;
     const url = `${this.baseUrl}/identity/oauth/token?grant_type=client_credentials&client_id=${encodeURIComponent(this.config.clientId)}&client_secret=${encodeURIComponent(this.config.clientSecret)}`;
     const res = await this.send(url, { method: 'GET' });
     const text = await res.text();
@@ -155,14 +160,17 @@ export class MarketoClient {
   }
 
   private async once(method: 'GET' | 'POST', path: string, opts: { query?: Record<string, string>; body?: unknown }): Promise<Envelope> {
-    const token = await this.accessToken();
-    const qs = new URLSearchParams(opts.query ?? {}).toString();
-    const url = `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
-    const res = await this.send(url, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-    });
+    // Most calls find the token cached: no identity call, and no extra await for it.
+    const token = this.cachedToken() ?? (await this.accessToken());
+    const qs = opts.query ? new URLSearchParams(opts.query).toString() : '';
+    const url = qs ? `${this.baseUrl}${path}?${qs}` : `${this.baseUrl}${path}`;
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    const init: RequestInit = { method, headers };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    const res = await this.send(url, init);
     const text = await res.text();
     if (res.status >= 500 || res.status === 429) throw new ApiError('marketo', `HTTP_${res.status}`, `${path} answered HTTP ${res.status}`, true, res.status);
     if (res.status !== 200) throw new ApiError('marketo', `HTTP_${res.status}`, `${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`, false, res.status);
