@@ -212,6 +212,8 @@ export class SyncEngine {
         // A flow action reports its failure; whatever is pending is settled by the next cycle, from committed state.
         this.state = undefined;
         return { personId, outcome: 'failed', error: { errorCode: err instanceof ApiError ? err.code : 'ERROR', message: describeError(err), fields: [] } };
+      } finally {
+        this.prefetched = {};
       }
     });
   }
@@ -349,6 +351,21 @@ export class SyncEngine {
   private async describe(): Promise<FieldSets> {
     // Both objects in one request (a Composite call): the field set costs one call, not two.
     return this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
+  }
+
+  /**
+   * describe(), with the rows of `want` read by id in the same Composite call (columns of the last describe) for
+   * readByIds to take when this describe selects the same columns; a refused read is read again the usual way.
+   */
+  private async describeWith(want: { object: SfObject; ids: string[] } | undefined): Promise<FieldSets> {
+    const before = this.fieldSets;
+    if (!want || !before) return this.describe();
+    const fields = this.selectList(before, want.object);
+    const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, [{ soql: rowsByIdQuery(want.object, fields, want.ids), all: true }]);
+    const sets = await this.fieldSetsOf(described);
+    const rows = answers[0]?.rows;
+    if (rows && fields.join(',') === this.selectList(sets, want.object).join(',')) this.prefetched = { [want.object]: { ids: new Set(want.ids), rows: rows as SfRow[] } };
+    return sets;
   }
 
   /**
@@ -1237,7 +1254,9 @@ export class SyncEngine {
     await this.sf.connect();
     // Described now, not taken from the last cycle: the sync user's permissions may have changed since, and a create
     // that names a field it lost access to is refused (a lost answer can even hide that refusal).
-    const sets = await this.describe();
+    // The linked record's row (the pair is merged against a fresh one) rides in the describe's Composite call.
+    const known = this.book.peek(personId);
+    const sets = await this.describeWith(known && !known.deleted ? { object: known.object, ids: [known.sfId] } : undefined);
     await this.settlePendingCreates(state, personId);
     const people = await this.mkto.getLeads('id', [personId], this.mktoReadFields(sets));
     const person = people[0];
