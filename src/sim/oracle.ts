@@ -812,7 +812,11 @@ export function respectsPermissions(w: World, h: History = historyOf(w.trace)): 
         if (r.object !== undefined && r.object.toLowerCase() !== object.toLowerCase()) return false;
         const named = (names: string[]) => names.some((n) => n.toLowerCase() === field.toLowerCase() || n.toLowerCase() === `${object}.${field}`.toLowerCase());
         // A query naming a hidden field fails before the emulator can list its fields: the answer says so instead.
-        const refused = r.errorCodes.some((c) => c === 'INVALID_FIELD' || c === 'INVALID_FIELD_FOR_INSERT_UPDATE');
+        // A refusal counts against this field when the request named it, or when the log cannot say what it named
+        // (another hidden field's refusal is that field's business).
+        const refused =
+          r.errorCodes.some((c) => c === 'INVALID_FIELD' || c === 'INVALID_FIELD_FOR_INSERT_UPDATE') &&
+          (named(r.fieldsRead) || (r.fieldsRead.length === 0 && r.fieldsWritten.length === 0));
         return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead)) || refused;
       });
       // Answers lost to a timeout after commit taught the engine nothing: each such request is one more it may send.

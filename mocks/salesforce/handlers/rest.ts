@@ -10,6 +10,7 @@ import { SalesforceError, type SfUser, type SaveError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { apiError, internalError, notFound, sessionInvalid, writtenText } from './respond.ts';
 import { parseJsonBody } from './json-body.ts';
+import { QueryError } from '../soql/errors.ts';
 
 /** API versions this emulator answers: 31.0 (the oldest still served) to 66.0 (Spring '26). */
 export const MIN_VERSION = 31;
@@ -153,7 +154,9 @@ export async function runApiCall(
   try {
     response = await endpoint(call);
   } catch (err) {
-    // Logged like any other answer, a bug included.
+    // Logged like any other answer, a bug included. A refused query logs the fields it named: which hidden field
+    // an engine asked for is what the conformance suite's respects-permissions property needs to know.
+    if (err instanceof QueryError && note.fieldsRead.length === 0) note.fieldsRead = err.fieldsRead;
     response = err instanceof SalesforceError ? apiError(err.status, err.errorCode, err.message, err.fields) : internalError(err);
   }
   return finish(sub ? response : withLimitInfo(sf, response));
