@@ -31,10 +31,7 @@ describe('memory across fuzz runs', () => {
     const timersBefore = pendingTimers();
     for (const [config, commands] of cases) await runCase(config, commands);
     // Straight on from the last run's await: a timer a run left behind has had no chance to fire.
-    // At most the last run's World: the native stack this check resumes on (the last jsforce answer's stream
-    // callback, since the engine's describe-and-poll became one Composite call) can still reach it, and it goes as
-    // soon as that unwinds (bench/leak.ts: ~0.4 KB kept per run over 200 runs). A leak keeps every run's World.
-    expect(live(World), 'Worlds still alive').toBeLessThanOrEqual(1);
+    expect(live(World), 'Worlds still alive').toBe(0);
     expect(pendingTimers() - timersBefore, 'timers left pending').toBe(0);
   }, 60_000);
 });
