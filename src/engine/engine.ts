@@ -33,6 +33,7 @@ import {
   emptyState,
   failureKey,
   type EngineState,
+  type HiddenField,
   type LinkState,
   type PendingFailure,
   type PendingPerson,
@@ -388,6 +389,7 @@ export class SyncEngine {
     });
     const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, [...asked, ...byId].map((q) => ({ soql: q.soql, all: true })));
     const sets = await this.fieldSetsOf(described);
+    const rewound = this.followFieldSetChanges(state, sets);
     this.prefetched = {};
     byId.forEach((q, j) => {
       const rows = answers[asked.length + j]?.rows;
@@ -398,7 +400,7 @@ export class SyncEngine {
     order.forEach((object, i) => {
       const rows = answers[i]?.rows;
       const sameColumns = asked[i] !== undefined && asked[i]!.select === this.pollQuery(sets, object, state).select;
-      if (rows && sameColumns && stale.length === 0) polled[object] = rows as SfRow[];
+      if (rows && sameColumns && stale.length === 0 && !rewound.includes(object)) polled[object] = rows as SfRow[];
       else stale.push(object);
     });
     if (stale.length > 0) {
@@ -410,6 +412,53 @@ export class SyncEngine {
       stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
     }
     return { sets, polled };
+  }
+
+  /**
+   * Notes fields that left the field set since the last committed cycle (HiddenField: where both change feeds stood
+   * before this cycle), and for fields back in it, moves both feeds back to there: edits made to them meanwhile, on
+   * either side, were invisible to the polls, and a record created meanwhile has no ancestor for them. Without
+   * this, such an edit surfaces only if the record changes again (or by luck of the look-back), and the pair never
+   * converges on that field. Returns the objects whose poll must be run again from the moved watermark.
+   */
+  private followFieldSetChanges(state: EngineState, sets: FieldSets): SfObject[] {
+    const rewound: SfObject[] = [];
+    const backAll: HiddenField[] = [];
+    const age = state.hiddenFields ?? [];
+    for (const object of SF_OBJECTS) {
+      const now = sets[object].map((f) => f.sf);
+      const was = state.syncedFields?.[object];
+      if (was) {
+        const hidden = state.hiddenFields ?? [];
+        for (const field of was) {
+          if (now.includes(field) || hidden.some((h) => h.object === object && h.field === field)) continue;
+          const wm = state.sfWatermark[object];
+          hidden.push({ object, field, ...(wm !== undefined ? { sfWatermark: wm } : {}), ...(state.marketoToken !== undefined ? { marketoToken: state.marketoToken } : {}) });
+        }
+        const back = hidden.filter((h) => h.object === object && now.includes(h.field));
+        if (back.length > 0) {
+          // Oldest first: the first entry back holds the earliest positions.
+          const from = back[0]!;
+          const wm = state.sfWatermark[object];
+          if (from.sfWatermark === undefined) delete state.sfWatermark[object];
+          else if (wm === undefined || from.sfWatermark < wm) state.sfWatermark[object] = from.sfWatermark;
+          backAll.push(...back);
+          rewound.push(object);
+          this.emit({ type: 'skip', at: this.clock.now(), reason: `${back.map((h) => `${object}.${h.field}`).join(', ')} back in the field set: both change feeds read again from before it was hidden` });
+        }
+        const left = hidden.filter((h) => !back.includes(h));
+        if (left.length > 0) state.hiddenFields = left;
+        else delete state.hiddenFields;
+      }
+      (state.syncedFields ??= {})[object] = now;
+    }
+    // Entries are kept oldest first, across objects: the earliest one back holds the earliest Marketo token.
+    const first = backAll.sort((a, b) => age.indexOf(a) - age.indexOf(b))[0];
+    if (first) {
+      if (first.marketoToken === undefined) delete state.marketoToken;
+      else state.marketoToken = first.marketoToken;
+    }
+    return rewound;
   }
 
   /**

@@ -92,6 +92,24 @@ export interface EngineState {
    * whose outcome this snapshot does not hold yet (see WriteIntent). Absent when there are none.
    */
   intents?: WriteIntent[];
+  /** The Salesforce fields each object synced in the last committed cycle: a field missing next time was hidden. */
+  syncedFields?: Partial<Record<SfObject, string[]>>;
+  /** Fields out of the field set since a cycle noticed it (see HiddenField), oldest first. Absent when none. */
+  hiddenFields?: HiddenField[];
+}
+
+/**
+ * A field the sync user lost sight of, with the change feeds' positions from before the cycle that noticed: edits
+ * to it on either side from then on were invisible to the polls (a Salesforce poll cannot ask for it, and
+ * leadchanges.json is asked only for synced fields). When it comes back, both feeds are read again from here.
+ */
+export interface HiddenField {
+  object: SfObject;
+  field: string;
+  /** The object's Salesforce watermark then; absent: there was none (poll from the start). */
+  sfWatermark?: string;
+  /** The Marketo paging token then; absent: there was none (read from when the state began). */
+  marketoToken?: string;
 }
 
 /**
