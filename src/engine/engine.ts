@@ -113,6 +113,9 @@ const LINK_ID_FIELD = { Lead: 'sfdcLeadId', Contact: 'sfdcContactId' } as const 
 /** New Salesforce records made into people per round (ten Marketo batches of 300). */
 const CREATE_CHUNK = 3000;
 
+/** Marketo's New Lead activity type (leadchanges.json returns it with Change Data Value, 13). */
+const ACTIVITY_NEW_LEAD = 12;
+
 /** Salesforce answers that mean "the record moved on" (deleted, converted): the next poll shows why, so retry quietly. */
 const LIFECYCLE_CODES = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD']);
 
@@ -161,6 +164,8 @@ export class SyncEngine {
   private readonly mutantName: MutantName | undefined;
   /** Set on a resume from the store: failure activities after this time may be unrecorded (see FailureLog.log). */
   private unsureSince: number | undefined;
+  /** This cycle's Marketo change feed (for people adopted by their Salesforce id: adoptedAncestor). */
+  private cycleChanges: LeadChange[] = [];
   /** Deleted records without a link whose people were already looked up (flagPeopleOfUnlinkedDeletes). */
   private readonly unlinkedDeletesChecked = new Set<string>();
   /**
@@ -595,6 +600,7 @@ export class SyncEngine {
 
     const token = state.marketoToken ?? (await this.mkto.pagingToken(state.startedAt ?? this.clock.now()));
     const { changes, nextToken } = await this.mkto.leadChanges(token, this.mktoChangeFields(sets));
+    this.cycleChanges = changes;
 
     const linkUpdates = new Map<number, Record<string, unknown>>();
     const pairs = new Map<number, Pair>();
@@ -623,6 +629,7 @@ export class SyncEngine {
       await this.save();
     }
     await this.syncAll(state, sets, polled, retryRows, changes, linkUpdates, pairs, report);
+    this.cycleChanges = [];
 
     // Commit: state first, then the watermarks (DESIGN §4).
     await this.save();
@@ -1229,8 +1236,9 @@ export class SyncEngine {
     let results = await this.mkto.syncLeads('createOnly', lookup, mine.map(({ row }) => inputOf(row)));
     const taken = results.flatMap((r, i) => (r.status === 'skipped' && r.reasons[0]?.code === '1005' ? [i] : []));
     if (taken.length > 0) {
-      const existing = await this.mkto.getLeads(lookup, taken.map((i) => mine[i]!.row.Id), ['id', lookup]);
+      const existing = await this.mkto.getLeads(lookup, taken.map((i) => mine[i]!.row.Id), ['id', lookup, ...fields.map((f) => f.mkto)]);
       const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
+      const found = new Map(existing.map((p) => [Number(p.id), p]));
       const adopted = new Set<number>();
       const again: number[] = [];
       for (const i of taken) {
@@ -1240,14 +1248,15 @@ export class SyncEngine {
           again.push(i);
           continue;
         }
-        // Adopt it with no ancestor, so the first merge keeps edits made there since, instead of overwriting them.
+        // Adopted with what is known to be agreed (adoptedAncestor), so the first merge keeps the edits made on
+        // either side since, instead of overwriting them.
         this.book.set({
           personId,
           object,
           sfId: row.Id,
           ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
           ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-          ancestor: {},
+          ancestor: this.adoptedAncestor(personId, fields, found.get(personId)),
           retry: true,
           logged: [],
         });
@@ -1294,6 +1303,27 @@ export class SyncEngine {
     });
     this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
     return created;
+  }
+
+  /**
+   * The ancestor of a person adopted by its Salesforce id. A person whose New Lead activity is in this cycle's
+   * change feed was created since the engine's last committed position: by this engine from the record (a run that
+   * died before saving the link), and every Marketo edit since is in the same feed. Its other fields still hold
+   * what the engine wrote, so they are the agreed values: a Salesforce edit made since then is seen as one, instead
+   * of losing to Marketo's stale copy as a first sync with both sides set. An older person (linked by someone else,
+   * or created before the feed's position) keeps no ancestor: nothing says which side changed.
+   */
+  private adoptedAncestor(personId: number, fields: readonly MappedField[], person: Record<string, unknown> | undefined): Record<string, Canon> {
+    const mine = this.cycleChanges.filter((c) => c.leadId === personId);
+    if (!person || !mine.some((c) => c.activityTypeId === ACTIVITY_NEW_LEAD)) return {};
+    const editedInMarketo = new Set(mine.flatMap((c) => c.fields.map((f) => f.name.toLowerCase())));
+    const agreed: Array<[string, Canon]> = [];
+    for (const f of fields) {
+      if (!f.mktoWritable || editedInMarketo.has(f.mkto.toLowerCase())) continue;
+      const v = canon(person[f.mkto] ?? null, f.kind);
+      if (v !== undefined) agreed.push([f.sf, v]);
+    }
+    return Object.fromEntries(agreed);
   }
 
   // ---- Sync Person to SFDC -----------------------------------------------------------------------

@@ -122,4 +122,36 @@ describe('a crash after Marketo made the person but before the engine saved the 
     expect(v.instance.getPerson(person.id)?.title).toBe('Director');
     expect(v.org.get('Lead', id2)?.Title).toBe('Director');
   });
+
+  it('a Salesforce edit made meanwhile survives too, beside a Marketo edit of another field', async () => {
+    // Where the person create falls in the first cycle (the same dry run as above).
+    let crashAt = -1;
+    let seen = 0;
+    const dry: World = createWorld({
+      onRequest: (r) => {
+        seen++;
+        if (r.system === 'marketo' && r.method === 'POST' && r.path === '/rest/v1/leads.json') crashAt = seen;
+      },
+    });
+    dry.salesforceUser.create('Lead', { LastName: 'Adopt', Company: 'Acme', Title: 'Analyst' });
+    await dry.advance('1s');
+    expect(crashAt).toBeGreaterThan(0);
+
+    const v = createWorld();
+    const id = v.salesforceUser.create('Lead', { LastName: 'Adopt', Company: 'Acme', Title: 'Analyst' });
+    v.crashEngineAfter(crashAt);
+    await v.advance('1s');
+    const person = mustPersonOf(v, id);
+    expect(v.store.snapshot()?.links[String(person.id)]).toBeUndefined();
+    // Salesforce: Company; Marketo: Title. Adopted with no ancestor, Marketo's stale Company won as a first sync.
+    v.salesforceUser.update('Lead', id, { Company: 'Globex' });
+    v.marketoUser.update(person.id, { title: 'Director' });
+    v.restartEngine();
+    await v.advance('15m');
+    expect(v.instance.listPeople()).toHaveLength(1);
+    expect(v.org.get('Lead', id)?.Company).toBe('Globex');
+    expect(v.instance.getPerson(person.id)?.company).toBe('Globex');
+    expect(v.org.get('Lead', id)?.Title).toBe('Director');
+    expect(v.instance.getPerson(person.id)?.title).toBe('Director');
+  });
 });
