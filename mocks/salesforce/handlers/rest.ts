@@ -156,7 +156,10 @@ export async function runApiCall(
   } catch (err) {
     // Logged like any other answer, a bug included. A refused query logs the fields it named: which hidden field
     // an engine asked for is what the conformance suite's respects-permissions property needs to know.
-    if (err instanceof QueryError && note.fieldsRead.length === 0) note.fieldsRead = err.fieldsRead;
+    if (err instanceof QueryError) {
+      if (note.fieldsRead.length === 0) note.fieldsRead = err.fieldsRead;
+      if (note.object === undefined && err.object !== undefined) note.object = err.object;
+    }
     response = err instanceof SalesforceError ? apiError(err.status, err.errorCode, err.message, err.fields) : internalError(err);
   }
   return finish(sub ? response : withLimitInfo(sf, response));

@@ -8,6 +8,8 @@ import { locate } from './lexer.ts';
  */
 export class QueryError extends SalesforceError {
   fieldsRead: string[] = [];
+  /** The FROM object as written, when the query parsed that far (the log names it, as for a query answered). */
+  object?: string;
 }
 
 /**

@@ -59,6 +59,7 @@ export function runQuery(soql: string, ctx: QueryContext, opts: QueryOptions): Q
   } catch (e) {
     if (e instanceof QueryError) {
       if (parsed) for (const raw of rawFieldNames(parsed.query)) named(raw);
+      if (parsed && parsed.query.sObject) e.object = parsed.query.sObject;
       e.fieldsRead = [...read];
     }
     throw e;
