@@ -736,7 +736,7 @@ export class SyncEngine {
     }
 
     const orphans: Array<{ object: SfObject; row: SfRow }> = [];
-    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report, orphans);
+    await this.syncPairs(state, sets, this.onePairPerPerson([...pairs.values()]), linkUpdates, report, orphans);
     report.peopleCreated += await this.createPeople(state, sets, [...newRows, ...orphans]);
     await this.retryPendingPeople(state, sets, report);
   }
@@ -919,6 +919,31 @@ export class SyncEngine {
   // ---- linked pairs ------------------------------------------------------------------------------
 
   /** Reads what is missing, merges every pair per field, writes both sides in batches, updates ancestors. */
+  /**
+   * One pair per person. Merges chained in one cycle (a lead merged into one that is itself merged on) can leave a
+   * relinked link under its old person's key as well as its new one; merged twice, the pair was written twice and a
+   * rejection logged twice. The entry holding the book's current link is kept, read fresh if either asked for it.
+   */
+  private onePairPerPerson(list: readonly Pair[]): Pair[] {
+    const out = new Map<number, Pair>();
+    for (const p of list) {
+      const id = p.link.personId;
+      const had = out.get(id);
+      if (!had) {
+        out.set(id, p);
+        continue;
+      }
+      const current = this.book.peek(id);
+      const keep = had.link === current && p.link !== current ? had : p;
+      const other = keep === p ? had : p;
+      const merged: Pair = { ...keep };
+      if (!merged.row && other.row && other.link.sfId === keep.link.sfId) merged.row = other.row;
+      if (had.fresh || p.fresh) merged.fresh = true;
+      out.set(id, merged);
+    }
+    return [...out.values()];
+  }
+
   private async syncPairs(
     state: EngineState,
     sets: FieldSets,
@@ -960,6 +985,8 @@ export class SyncEngine {
         }
       }
     }
+    // A merge followed here can hand a pair to a person already in the list.
+    pairList.splice(0, pairList.length, ...this.onePairPerPerson(pairList));
 
     // People: everyone in a pair, plus people that only need their link fields written.
     const personIds = new Set<number>([...pairList.map((p) => p.link.personId), ...linkUpdates.keys()]);
