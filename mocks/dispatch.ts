@@ -152,16 +152,6 @@ function cleanUrlOf(request: Request): string {
   return u.origin + u.pathname;
 }
 
-/** `new URL(href).pathname` for a serialized http(s) URL (a Request's url), without parsing it again. */
-export function pathnameOf(href: string): string {
-  const scheme = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : -1;
-  if (scheme < 0) return new URL(href).pathname;
-  const slash = href.indexOf('/', scheme);
-  if (slash < 0) return '/';
-  const end = href.slice(slash).search(/[?#]/);
-  return end < 0 ? href.slice(slash) : href.slice(slash, slash + end);
-}
-
 /** The cookies msw would give a resolver in Node: those of the Cookie header (no document; no stored cookie is set here). */
 function cookiesOf(request: Request): Record<string, string> {
   const out: Record<string, string> = {};

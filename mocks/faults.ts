@@ -23,7 +23,8 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { Clock } from '../src/sim/clock.ts';
 import { Rng } from '../src/sim/rng.ts';
-import { dispatch, pathnameOf } from './dispatch.ts';
+import { dispatch } from './dispatch.ts';
+import { urlParts } from './url-parts.ts';
 
 export type FaultSystem = 'salesforce' | 'marketo';
 export const FAULT_KINDS = [
@@ -226,7 +227,7 @@ function marketoFault(kind: FaultKind, seq: number): Response {
 export function withFaults(system: FaultSystem, handlers: RequestHandler[], plan: FaultPlan, hooks: FaultHooks = {}): RequestHandler[] {
   const owns = system === 'salesforce' ? isSalesforcePath : isMarketoPath;
   const front = http.all('*', async ({ request }) => {
-    const path = pathnameOf(request.url);
+    const path = urlParts(request.url).pathname;
     if (!owns(path)) return undefined;
     // Most requests meet no fault: skip reading a Composite body to learn whether it writes
     // (decide still sees every request: the simulator traces requests there).

@@ -35,7 +35,7 @@ import type { FieldDataType } from '../../mocks/marketo/index.ts';
 import type { CustomFieldSpec } from '../../mocks/salesforce/index.ts';
 import type { Violation, WinnerConfig } from './oracle.ts';
 import { settleWorld, type ExtraCheck, type SettleResult } from './settle.ts';
-import { urlParts } from './url-parts.ts';
+import { urlParts } from '../../mocks/url-parts.ts';
 import { createWorld, UserActionRejected, type World, type WorldOptions } from './world.ts';
 
 export interface StepOutcome {

@@ -39,7 +39,7 @@ import { DEFAULT_EPOCH, parseDuration, VirtualClock } from './clock.ts';
 import { inProcessFetch, type InProcessFetch } from './in-process-fetch.ts';
 import { Rng } from './rng.ts';
 import { Trace } from './trace.ts';
-import { urlParts } from './url-parts.ts';
+import { urlParts } from '../../mocks/url-parts.ts';
 
 export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
 export const MARKETO_BASE_URL = 'https://123-ABC-456.mktorest.com';

@@ -6,7 +6,7 @@
 import { getResponse, http, HttpResponse, type RequestHandler } from 'msw';
 import { Connection } from 'jsforce';
 import { describe, expect, it } from 'vitest';
-import { dispatch, pathnameOf } from '../../mocks/dispatch.ts';
+import { dispatch } from '../../mocks/dispatch.ts';
 import { createMarketo } from '../../mocks/marketo/index.ts';
 import { createSalesforce } from '../../mocks/salesforce/index.ts';
 import { useFetchTransport, type JsforceTransport } from '../../src/engine/jsforce-fetch.ts';
@@ -140,23 +140,5 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
     // A list edited in place answers from its new order.
     handlers.splice(1, 0, http.get('*/a/:id', () => HttpResponse.json({ route: 'first' })));
     expect(await (await dispatch(handlers, new Request('https://h.test/a/1')))?.json()).toEqual({ route: 'first' });
-  });
-});
-
-describe('pathnameOf', () => {
-  it('is what new URL(href).pathname gives for a Request url', () => {
-    for (const url of [
-      'https://na1.salesforce.com/services/data/v59.0/query?q=SELECT+Id#x',
-      'http://127.0.0.1:4010/rest/v1/leads.json',
-      'https://h.test',
-      'https://h.test?x=/a',
-      'https://user:p%40ss@h.test/a%20b/c',
-      'https://h.test/a#frag/ment',
-      'http://[::1]:8080/identity/oauth/token?grant_type=x',
-      'file:///tmp/x',
-    ]) {
-      const href = new URL(url).href;
-      expect({ url, path: pathnameOf(href) }).toEqual({ url, path: new URL(href).pathname });
-    }
   });
 });

