@@ -110,6 +110,15 @@ export class LinkBook {
 
   /** Links with a standing failure or a retry flag, not deleted, by person id. */
   pending(): LinkState[] {
+    return this.flaggedLinks(true);
+  }
+
+  /** pending() for a look only (see peekBySfId): the links do not count as touched. */
+  peekPending(): LinkState[] {
+    return this.flaggedLinks(false);
+  }
+
+  private flaggedLinks(touch: boolean): LinkState[] {
     this.refresh();
     // Flags are set on links handed out earlier in the operation, after their last refresh.
     for (const key of this.held) this.index(key);
@@ -117,23 +126,12 @@ export class LinkBook {
     for (const personId of [...this.flagged].sort((a, b) => a - b)) {
       const link = this.links[String(personId)];
       if (!link || link.deleted || !(link.failure || link.retry)) {
+        // No longer flagged: the index lets go of it (either way, the answer is the same).
         this.flagged.delete(personId);
         continue;
       }
-      this.touch(String(personId));
+      if (touch) this.touch(String(personId));
       out.push(link);
-    }
-    return out;
-  }
-
-  /** pending() for a look only (see peekBySfId): the links do not count as touched. */
-  peekPending(): LinkState[] {
-    this.refresh();
-    for (const key of this.held) this.index(key);
-    const out: LinkState[] = [];
-    for (const personId of [...this.flagged].sort((a, b) => a - b)) {
-      const link = this.links[String(personId)];
-      if (link && !link.deleted && (link.failure || link.retry)) out.push(link);
     }
     return out;
   }
