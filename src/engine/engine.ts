@@ -164,8 +164,6 @@ export class SyncEngine {
   private readonly mutantName: MutantName | undefined;
   /** Set on a resume from the store: failure activities after this time may be unrecorded (see FailureLog.log). */
   private unsureSince: number | undefined;
-  /** This cycle's Marketo change feed (for people adopted by their Salesforce id: adoptedAncestor). */
-  private cycleChanges: LeadChange[] = [];
   /** Deleted records without a link whose people were already looked up (flagPeopleOfUnlinkedDeletes). */
   private readonly unlinkedDeletesChecked = new Set<string>();
   /**
@@ -600,7 +598,6 @@ export class SyncEngine {
 
     const token = state.marketoToken ?? (await this.mkto.pagingToken(state.startedAt ?? this.clock.now()));
     const { changes, nextToken } = await this.mkto.leadChanges(token, this.mktoChangeFields(sets));
-    this.cycleChanges = changes;
 
     const linkUpdates = new Map<number, Record<string, unknown>>();
     const pairs = new Map<number, Pair>();
@@ -629,7 +626,6 @@ export class SyncEngine {
       await this.save();
     }
     await this.syncAll(state, sets, polled, retryRows, changes, linkUpdates, pairs, report);
-    this.cycleChanges = [];
 
     // Commit: state first, then the watermarks (DESIGN §4).
     await this.save();
@@ -736,8 +732,8 @@ export class SyncEngine {
     }
 
     const orphans: Array<{ object: SfObject; row: SfRow }> = [];
-    await this.syncPairs(state, sets, this.onePairPerPerson([...pairs.values()]), linkUpdates, report, orphans);
-    report.peopleCreated += await this.createPeople(state, sets, [...newRows, ...orphans]);
+    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report, orphans);
+    report.peopleCreated += await this.createPeople(state, sets, [...newRows, ...orphans], changes);
     await this.retryPendingPeople(state, sets, report);
   }
 
@@ -918,7 +914,6 @@ export class SyncEngine {
 
   // ---- linked pairs ------------------------------------------------------------------------------
 
-  /** Reads what is missing, merges every pair per field, writes both sides in batches, updates ancestors. */
   /**
    * One pair per person. Merges chained in one cycle (a lead merged into one that is itself merged on) can leave a
    * relinked link under its old person's key as well as its new one; merged twice, the pair was written twice and a
@@ -944,6 +939,7 @@ export class SyncEngine {
     return [...out.values()];
   }
 
+  /** Reads what is missing, merges every pair per field, writes both sides in batches, updates ancestors. */
   private async syncPairs(
     state: EngineState,
     sets: FieldSets,
@@ -953,6 +949,8 @@ export class SyncEngine {
     /** Rows whose person was deleted in Marketo: the caller creates their new person in this same cycle. */
     orphans?: Array<{ object: SfObject; row: SfRow }>,
   ): Promise<void> {
+    // Merges followed this cycle can leave a relinked link under its old person's key too (and again below).
+    pairList = this.onePairPerPerson(pairList);
     // Every pair's link may change below (ancestor, flags, relinks): the next save writes it again.
     for (const p of pairList) this.book.touch(String(p.link.personId));
     // Salesforce rows we lack. A pair not in the poll has not changed in Salesforce since it was last synced, so its
@@ -986,7 +984,7 @@ export class SyncEngine {
       }
     }
     // A merge followed here can hand a pair to a person already in the list.
-    pairList.splice(0, pairList.length, ...this.onePairPerPerson(pairList));
+    pairList = this.onePairPerPerson(pairList);
 
     // People: everyone in a pair, plus people that only need their link fields written.
     const personIds = new Set<number>([...pairList.map((p) => p.link.personId), ...linkUpdates.keys()]);
@@ -1225,18 +1223,25 @@ export class SyncEngine {
   // ---- new Salesforce records → people -----------------------------------------------------------
 
   /** Creates (or finds, by their Salesforce id) the people of records that have none. */
-  private async createPeople(state: EngineState, sets: FieldSets, rows: Array<{ object: SfObject; row: SfRow }>): Promise<number> {
+  /** People for new Salesforce records; `changes`: the cycle's Marketo change feed (see adoptedAncestor). */
+  private async createPeople(state: EngineState, sets: FieldSets, rows: Array<{ object: SfObject; row: SfRow }>, changes: readonly LeadChange[]): Promise<number> {
     let created = 0;
     for (const object of SF_OBJECTS) {
       const all = rows.filter((r) => r.object === object);
       // Whole Marketo batches at a time: a backfill holds the Marketo input of CREATE_CHUNK rows, not of every row.
-      for (let at = 0; at < all.length; at += CREATE_CHUNK) created += await this.createPeopleOf(state, sets, object, all.slice(at, at + CREATE_CHUNK));
+      for (let at = 0; at < all.length; at += CREATE_CHUNK) created += await this.createPeopleOf(state, sets, object, all.slice(at, at + CREATE_CHUNK), changes);
     }
     return created;
   }
 
   /** createPeople for some new records of one object. */
-  private async createPeopleOf(state: EngineState, sets: FieldSets, object: SfObject, rows: Array<{ object: SfObject; row: SfRow }>): Promise<number> {
+  private async createPeopleOf(
+    state: EngineState,
+    sets: FieldSets,
+    object: SfObject,
+    rows: Array<{ object: SfObject; row: SfRow }>,
+    changes: readonly LeadChange[],
+  ): Promise<number> {
     let created = 0;
     let mine = rows;
     const fields = sets[object];
@@ -1283,7 +1288,7 @@ export class SyncEngine {
           sfId: row.Id,
           ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
           ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-          ancestor: this.adoptedAncestor(personId, fields, found.get(personId)),
+          ancestor: adoptedAncestor(changes.filter((c) => c.leadId === personId), fields, found.get(personId)),
           retry: true,
           logged: [],
         });
@@ -1330,27 +1335,6 @@ export class SyncEngine {
     });
     this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
     return created;
-  }
-
-  /**
-   * The ancestor of a person adopted by its Salesforce id. A person whose New Lead activity is in this cycle's
-   * change feed was created since the engine's last committed position: by this engine from the record (a run that
-   * died before saving the link), and every Marketo edit since is in the same feed. Its other fields still hold
-   * what the engine wrote, so they are the agreed values: a Salesforce edit made since then is seen as one, instead
-   * of losing to Marketo's stale copy as a first sync with both sides set. An older person (linked by someone else,
-   * or created before the feed's position) keeps no ancestor: nothing says which side changed.
-   */
-  private adoptedAncestor(personId: number, fields: readonly MappedField[], person: Record<string, unknown> | undefined): Record<string, Canon> {
-    const mine = this.cycleChanges.filter((c) => c.leadId === personId);
-    if (!person || !mine.some((c) => c.activityTypeId === ACTIVITY_NEW_LEAD)) return {};
-    const editedInMarketo = new Set(mine.flatMap((c) => c.fields.map((f) => f.name.toLowerCase())));
-    const agreed: Array<[string, Canon]> = [];
-    for (const f of fields) {
-      if (!f.mktoWritable || editedInMarketo.has(f.mkto.toLowerCase())) continue;
-      const v = canon(person[f.mkto] ?? null, f.kind);
-      if (v !== undefined) agreed.push([f.sf, v]);
-    }
-    return Object.fromEntries(agreed);
   }
 
   // ---- Sync Person to SFDC -----------------------------------------------------------------------
@@ -1540,4 +1524,25 @@ function pick(f: PendingFailure): { errorCode: string; message: string; fields: 
 function describeError(err: unknown): string {
   if (err instanceof ApiError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The ancestor of a person adopted by its Salesforce id, from `feed`, the cycle's Marketo changes of that person. A
+ * person whose New Lead activity is in the feed was created since the engine's last committed position: by this
+ * engine from the record (a run that died before saving the link), and every Marketo edit since is in the same
+ * feed. Its other fields still hold what the engine wrote, so they are the agreed values: a Salesforce edit made
+ * since then is seen as one, instead of losing to Marketo's stale copy as a first sync with both sides set. An older
+ * person (linked by someone else, or created before the feed's position) keeps no ancestor: nothing says which side
+ * changed.
+ */
+function adoptedAncestor(feed: readonly LeadChange[], fields: readonly MappedField[], person: Record<string, unknown> | undefined): Record<string, Canon> {
+  if (!person || !feed.some((c) => c.activityTypeId === ACTIVITY_NEW_LEAD)) return {};
+  const editedInMarketo = new Set(feed.flatMap((c) => c.fields.map((f) => f.name.toLowerCase())));
+  const agreed: Array<[string, Canon]> = [];
+  for (const f of fields) {
+    if (!f.mktoWritable || editedInMarketo.has(f.mkto.toLowerCase())) continue;
+    const v = canon(person[f.mkto] ?? null, f.kind);
+    if (v !== undefined) agreed.push([f.sf, v]);
+  }
+  return Object.fromEntries(agreed);
 }
