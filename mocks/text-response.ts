@@ -24,6 +24,18 @@ type ResponseClass = new (body: null, init: ResponseInit) => object;
 type TextClass = new (text: string, init: ResponseInit) => object;
 const classes = new WeakMap<object, TextClass>();
 
+/** Where a TextResponse keeps its text (a symbol, so that heldText can read it whatever class made it). */
+const TEXT = Symbol('syncsim.textResponse.text');
+
+/**
+ * The text a TextResponse was made with, whether or not its body was read since (a Response's body never changes
+ * once made); undefined for any other Response. The emulators read their own answers back with it (the Composite
+ * resource, the request log) instead of a clone and a stream read.
+ */
+export function heldText(response: Response): string | undefined {
+  return (response as { [TEXT]?: string })[TEXT];
+}
+
 /** A Response answering `text` (see the file comment). */
 export function textResponse(text: string, init: ResponseInit): Response {
   const base = globalThis.Response as unknown as ResponseClass;
@@ -35,14 +47,14 @@ export function textResponse(text: string, init: ResponseInit): Response {
 // lib.dom declares Response's methods as properties, which a subclass may not redefine: the base is cast.
 function textResponseClass(ResponseBase: ResponseClass): TextClass {
   return class TextResponse extends ResponseBase {
-    readonly #text: string;
+    readonly [TEXT]: string;
     #used = false;
     #real: Response | undefined;
 
     constructor(text: string, init: ResponseInit) {
       // No body stream now; the headers carry the content type the caller gives (undici would add text/plain).
       super(null, init);
-      this.#text = text;
+      this[TEXT] = text;
     }
 
     get #self(): Response {
@@ -53,7 +65,7 @@ function textResponseClass(ResponseBase: ResponseClass): TextClass {
     #materialized(): Response {
       if (!this.#real) {
         if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-        this.#real = new Response(this.#text, { status: this.#self.status, statusText: this.#self.statusText, headers: this.#self.headers });
+        this.#real = new Response(this[TEXT], { status: this.#self.status, statusText: this.#self.statusText, headers: this.#self.headers });
       }
       return this.#real;
     }
@@ -61,7 +73,7 @@ function textResponseClass(ResponseBase: ResponseClass): TextClass {
     #take(): string {
       if (this.#used || this.#real?.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
       this.#used = true;
-      return this.#text;
+      return this[TEXT];
     }
 
     get body(): ReadableStream<Uint8Array> | null {
@@ -127,7 +139,7 @@ function textResponseClass(ResponseBase: ResponseClass): TextClass {
 
     clone(): Response {
       if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-      return textResponse(this.#text, { status: this.#self.status, statusText: this.#self.statusText, headers: new Headers(this.#self.headers) });
+      return textResponse(this[TEXT], { status: this.#self.status, statusText: this.#self.statusText, headers: new Headers(this.#self.headers) });
     }
   }
 }

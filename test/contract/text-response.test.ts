@@ -4,7 +4,7 @@
  * does with it must go as with a plain Response of the same text.
  */
 import { describe, expect, it } from 'vitest';
-import { textResponse } from '../../mocks/text-response.ts';
+import { heldText, textResponse } from '../../mocks/text-response.ts';
 
 const TEXT = '{"a":"é ✓","n":[1,2,3]}';
 const INIT = { status: 201, statusText: 'Created', headers: { 'Content-Type': 'application/json;charset=UTF-8', 'X-One': '1' } };
@@ -63,5 +63,13 @@ describe('textResponse', () => {
     expect(await r.text()).toBe(TEXT);
     expect([...c.headers]).toEqual([...r.headers]);
     expect(c.status).toBe(201);
+  });
+
+  it('heldText gives the text it was made with, read or not; nothing for another Response', async () => {
+    const r = textResponse(TEXT, INIT);
+    expect(heldText(r)).toBe(TEXT);
+    await r.text();
+    expect(heldText(r)).toBe(TEXT);
+    expect(heldText(new Response(TEXT, INIT))).toBeUndefined();
   });
 });

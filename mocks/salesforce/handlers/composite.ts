@@ -23,7 +23,8 @@ import { http, type HttpHandler, type RequestHandler } from 'msw';
 import { dispatch } from '../../dispatch.ts';
 import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { jsonText, notFound, writtenText } from './respond.ts';
+import { jsonText, notFound } from './respond.ts';
+import { heldText } from '../../text-response.ts';
 import { markSubrequest, parseVersion, runApiCall, type ApiCall } from './rest.ts';
 
 /** Subrequests per call (REST guide: "up to 25 subrequests"). */
@@ -176,7 +177,7 @@ function subHeaders(response: Response): Record<string, string> {
 }
 
 async function bodyOf(response: Response): Promise<unknown> {
-  const text = writtenText(response) ?? (await response.text());
+  const text = heldText(response) ?? (await response.text());
   if (text === '') return null;
   // The emulator's JSON answers are JSON.stringify's output: kept as written.
   if (/^[[{]/.test(text) && (response.headers.get('Content-Type') ?? '').includes('json')) return new RawJson(text);

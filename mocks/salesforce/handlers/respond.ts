@@ -50,19 +50,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return jsonText(JSON.stringify(body), status, headers);
 }
 
-/** The text each JSON answer was written with: a Composite call takes its subrequests' answers without reading them back. */
-const written = new WeakMap<Response, string>();
-
 /** A JSON answer whose text is already written (`JSON.stringify` output, or a cached describe). */
 export function jsonText(text: string, status = 200, headers: Record<string, string> = NO_HEADERS): Response {
-  const response = answer(text, status, hasAny(headers) ? { 'Content-Type': JSON_TYPE, ...headers } : JSON_HEADERS);
-  written.set(response, text);
-  return response;
-}
-
-/** The body `response` was made with by `json`/`jsonText`, if it was (a Response's body never changes once made). */
-export function writtenText(response: Response): string | undefined {
-  return written.get(response);
+  return answer(text, status, hasAny(headers) ? { 'Content-Type': JSON_TYPE, ...headers } : JSON_HEADERS);
 }
 
 /** 204 No Content: updates and deletes. */

@@ -8,7 +8,8 @@
 import { http, type HttpHandler } from 'msw';
 import { SalesforceError, type SfUser, type SaveError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
-import { apiError, internalError, notFound, sessionInvalid, writtenText } from './respond.ts';
+import { apiError, internalError, notFound, sessionInvalid } from './respond.ts';
+import { heldText } from '../../text-response.ts';
 import { parseJsonBody } from './json-body.ts';
 import { QueryError } from '../soql/errors.ts';
 
@@ -73,7 +74,7 @@ async function errorCodesOf(response: Response): Promise<string[]> {
   if (response.status < 400) return [];
   try {
     // The emulator's own JSON answers keep the text they were written with: no clone and stream read.
-    const text = writtenText(response);
+    const text = heldText(response);
     const body: unknown = text !== undefined ? JSON.parse(text) : await response.clone().json();
     if (Array.isArray(body)) return body.flatMap((e) => (e && typeof e === 'object' && 'errorCode' in e ? [String(e.errorCode)] : []));
   } catch {

@@ -5,7 +5,8 @@
  */
 import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { apiError, json, jsonText, noContent, statusTextOf, writtenText, xml } from '../../../mocks/salesforce/handlers/respond.ts';
+import { apiError, json, jsonText, noContent, statusTextOf, xml } from '../../../mocks/salesforce/handlers/respond.ts';
+import { heldText } from '../../../mocks/text-response.ts';
 
 async function seen(r: Response) {
   return { status: r.status, statusText: r.statusText, headers: [...r.headers], body: await r.text() };
@@ -30,7 +31,7 @@ describe('respond helpers', () => {
 
   it('keeps the written text beside a JSON answer, and a later header does not leak into the next answer', async () => {
     const a = jsonText('{"a":1}');
-    expect(writtenText(a)).toBe('{"a":1}');
+    expect(heldText(a)).toBe('{"a":1}');
     a.headers.set('Sforce-Limit-Info', 'api-usage=1/10');
     expect(json({}).headers.get('Sforce-Limit-Info')).toBeNull();
     expect(noContent().headers.has('content-type')).toBe(false);
