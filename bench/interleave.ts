@@ -8,12 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { growthSummary } from './figures.ts';
-
-export interface Rep {
-  ms: number;
-  cpuMs: number;
-  calls: number;
-}
+import type { BusyRep } from './sync-world.ts';
 
 export interface SizeResult extends ReturnType<typeof growthSummary> {
   records: number;
@@ -85,7 +80,7 @@ export async function interleavedGrowth(childScript: string, sizes: readonly num
   let finished = false;
   try {
     const ready = await Promise.all(turns.map((t) => t.next('ready')));
-    const results: Rep[][] = sizes.map(() => []);
+    const results: BusyRep[][] = sizes.map(() => []);
     for (let i = 0; i < reps; i++) {
       // Alternate which size goes first, so neither always follows the other.
       const order = i % 2 === 0 ? turns.map((_, j) => j) : turns.map((_, j) => turns.length - 1 - j);

@@ -146,13 +146,3 @@ export class BusyCycles {
     return out;
   }
 }
-
-/** `reps` timed busy cycles after `warmup` untimed ones, in one go (for scripts; the bench takes turns through BusyCycles). */
-export async function busyCycles(l: Linked, k: number, reps: number, seed = 11, warmup = 0): Promise<{ ms: number[]; cpuMs: number[]; calls: number[] }> {
-  const busy = new BusyCycles(l, k, seed);
-  await busy.warm(warmup);
-  const out: BusyRep[] = [];
-  for (let i = 0; i < reps; i++) out.push(await busy.rep());
-  await busy.gc();
-  return { ms: out.map((r) => r.ms), cpuMs: out.map((r) => r.cpuMs), calls: out.map((r) => r.calls) };
-}

@@ -811,13 +811,11 @@ export function respectsPermissions(w: World, h: History = historyOf(w.trace)): 
         if (r.user !== w.org.syncUser.id) return false;
         if (r.object !== undefined && r.object.toLowerCase() !== object.toLowerCase()) return false;
         const named = (names: string[]) => names.some((n) => n.toLowerCase() === field.toLowerCase() || n.toLowerCase() === `${object}.${field}`.toLowerCase());
-        // A query naming a hidden field fails before the emulator can list its fields: the answer says so instead.
-        // A refusal counts against this field when the request named it, or when the log cannot say what it named
-        // (another hidden field's refusal is that field's business).
-        const refused =
-          r.errorCodes.some((c) => c === 'INVALID_FIELD' || c === 'INVALID_FIELD_FOR_INSERT_UPDATE') &&
-          (named(r.fieldsRead) || (r.fieldsRead.length === 0 && r.fieldsWritten.length === 0));
-        return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead)) || refused;
+        // A refused query's log entry names the fields it asked for (and its object), so it counts like any other;
+        // a refusal whose entry names no field cannot say which one it was, so it counts against every hidden one.
+        const unattributed =
+          r.fieldsRead.length === 0 && r.fieldsWritten.length === 0 && r.errorCodes.some((c) => c === 'INVALID_FIELD' || c === 'INVALID_FIELD_FOR_INSERT_UPDATE');
+        return named(r.fieldsWritten) || (change.access === 'none' && named(r.fieldsRead)) || unattributed;
       });
       // Answers lost to a timeout after commit taught the engine nothing: each such request is one more it may send.
       const startAt = from >= 0 && from < log.length ? Date.parse(log[from]!.at) : change.at;

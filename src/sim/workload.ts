@@ -75,6 +75,11 @@ export function population(seed: number, size: number): Member[] {
   const faker = (workloadFaker ??= new Faker({ locale: [en] }));
   // The seed Rng.faker() would give the stream's own Faker.
   faker.seed(new Rng(seed).fork('workload').int(0, 0x7fff_ffff));
+  return drawMembers(faker, size);
+}
+
+/** `size` people drawn from `faker`, in order (the emails numbered so that they never collide). */
+export function drawMembers(faker: Faker, size: number): Member[] {
   const out: Member[] = [];
   for (let i = 0; i < size; i++) {
     const firstName = faker.person.firstName();

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/sim/rng.ts';
-import { population } from '../../src/sim/workload.ts';
+import { drawMembers, population } from '../../src/sim/workload.ts';
 
 /** The population as drawn with a Faker of its own (what the shared, reseeded one must reproduce). */
 function freshPopulation(seed: number, size: number) {
-  const faker = new Rng(seed).fork('workload').faker();
-  return Array.from({ length: size }, (_, i) => {
-    const firstName = faker.person.firstName();
-    const lastName = faker.person.lastName();
-    const company = faker.company.name().slice(0, 40);
-    return {
-      firstName,
-      lastName,
-      company,
-      email: `${firstName}.${lastName}.${i}@example.test`.toLowerCase().replace(/[^a-z0-9.@]/g, ''),
-      title: faker.person.jobTitle().slice(0, 40),
-      city: faker.location.city().slice(0, 40),
-    };
-  });
+  return drawMembers(new Rng(seed).fork('workload').faker(), size);
 }
 
 describe('population', () => {
