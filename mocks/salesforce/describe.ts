@@ -4,7 +4,7 @@
  * §2.2), computed from one user's view of an object. URLs carry a fixed API
  * version, v59.0: the HTTP layer serves every version from the same model.
  */
-import { MERGEABLE_OBJECTS, READ_ONLY_OBJECTS } from './standard-objects.ts';
+import { MERGEABLE_OBJECTS, READ_ONLY_OBJECTS, SETUP_OBJECTS } from './standard-objects.ts';
 import type { Describe, FieldDef, ObjectDef } from './types.ts';
 
 export const DESCRIBE_API_VERSION = '59.0';
@@ -19,6 +19,8 @@ const SOAP_TYPES: Record<string, string> = {
 
 export function globalEntry(object: ObjectDef): Describe {
   const writable = !READ_ONLY_OBJECTS.has(object.name);
+  // SetupAuditTrail: query() and retrieve() only (object reference); no layouts, search, triggers or replication.
+  const setup = SETUP_OBJECTS.has(object.name);
   return {
     activateable: false,
     createable: writable,
@@ -36,15 +38,15 @@ export function globalEntry(object: ObjectDef): Describe {
     keyPrefix: object.keyPrefix,
     label: object.label,
     labelPlural: object.labelPlural,
-    layoutable: true,
+    layoutable: !setup,
     mergeable: MERGEABLE_OBJECTS.has(object.name),
-    mruEnabled: true,
+    mruEnabled: !setup,
     name: object.name,
     queryable: true,
-    replicateable: true,
+    replicateable: !setup,
     retrieveable: true,
-    searchable: true,
-    triggerable: true,
+    searchable: !setup,
+    triggerable: !setup,
     undeletable: writable,
     updateable: writable,
     urls: {

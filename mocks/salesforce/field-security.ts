@@ -37,6 +37,13 @@ export class FieldSecurity {
     this.version++;
   }
 
+  /** Drops every user's grant for a field (the field was deleted; a new field of the same name starts afresh). */
+  forget(object: ObjectDef, field: FieldDef): void {
+    const key = `${object.name}.${field.name}`.toLowerCase();
+    for (const map of this.grants.values()) map.delete(key);
+    this.version++;
+  }
+
   /** Effective access: the grant (or the user's profile default), capped by what the field allows. */
   get(user: SfUser, object: ObjectDef, field: FieldDef): Access {
     if (field.name === 'Id') return 'read';

@@ -21,7 +21,7 @@ import { runSavePipeline } from './save-pipeline.ts';
 import { isTextType, makeField } from './schema.ts';
 import { Sessions } from './sessions.ts';
 import {
-  CONVERTED_LEAD_STATUSES, MERGEABLE_OBJECTS, PERSON_NAME_OBJECTS, READ_ONLY_OBJECTS, standardObjects,
+  CONVERTED_LEAD_STATUSES, MERGEABLE_OBJECTS, PERSON_NAME_OBJECTS, READ_ONLY_OBJECTS, SETUP_OBJECTS, standardObjects,
 } from './standard-objects.ts';
 import { SalesforceError } from './types.ts';
 import type {
@@ -108,18 +108,21 @@ export class Org implements OrgApi {
     this.limitsCounter = new ApiLimits(this.clock, opts.dailyApiLimit ?? 100_000);
     for (const def of standardObjects()) this.registerObject(def);
 
-    this.adminUser = this.createUser({ username: 'admin@example.com', password: 'admin-password', name: 'Admin User' });
-    this.syncUser = this.createUser({ username: 'sync@example.com', password: 'sync-password', name: 'Sync User' });
+    this.adminUser = this.createUser({ username: 'admin@example.com', password: 'admin-password', name: 'Admin User', viewSetup: true });
+    // An integration user usually has View Setup and Configuration (it reads describes and the audit trail).
+    this.syncUser = this.createUser({ username: 'sync@example.com', password: 'sync-password', name: 'Sync User', viewSetup: true });
   }
 
   // ---------------------------------------------------------------- users, sessions, permissions
 
-  createUser(spec: { username: string; password: string; name: string; defaultAccess?: Access }): SfUser {
+  createUser(spec: { username: string; password: string; name: string; defaultAccess?: Access; viewSetup?: boolean }): SfUser {
     if (!spec.username || this.userByUsername(spec.username)) {
       throw new SalesforceError('DUPLICATE_USERNAME', `Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all Salesforce organizations.: ${spec.username}`, 400, ['Username']);
     }
     const id = this.ids.next(KEY_PREFIXES.User!);
-    const user: SfUser = { id, username: spec.username, password: spec.password, name: spec.name, defaultAccess: spec.defaultAccess ?? 'edit' };
+    const user: SfUser = {
+      id, username: spec.username, password: spec.password, name: spec.name, defaultAccess: spec.defaultAccess ?? 'edit', viewSetup: spec.viewSetup ?? false,
+    };
     this.users.set(id, user);
     const parts = spec.name.trim().split(/\s+/);
     const lastName = parts.length > 1 ? parts.slice(1).join(' ') : parts[0] ?? spec.username;
@@ -160,7 +163,39 @@ export class Org implements OrgApi {
     if (!def) throw new SalesforceError('INVALID_TYPE', `setAccess: '${objectField}' must be Object.Field with a known object`);
     const field = def.fields.get(objectField.slice(dot + 1).toLowerCase());
     if (!field) throw new SalesforceError('INVALID_FIELD', `setAccess: no field '${objectField.slice(dot + 1)}' on ${def.name}`);
+    const before = this.security.get(user, def, field);
     this.security.set(user, def, field, access);
+    const after = this.security.get(user, def, field);
+    if (after !== before) {
+      // UNCONFIRMED Action code and Display text (the object reference documents neither list); the shape follows
+      // audit rows seen in the wild. The emulator keeps field security per user: each user's own permission set.
+      this.recordSetupChange('PermSetFlsChanged', 'Manage Users',
+        `Changed permission set ${permissionSetOf(user)}: field-level security for ${def.label}: ${field.label} was changed from ${ACCESS_TEXT[before]} to ${ACCESS_TEXT[after]}`);
+    }
+  }
+
+  /**
+   * Grants or revokes the "View Setup and Configuration" user permission (PermissionsViewSetup). Without it the user
+   * cannot see SetupAuditTrail at all. Not part of OrgApi: an admin operation.
+   */
+  setViewSetup(userId: string, granted: boolean): void {
+    const user = this.requireUser(userId);
+    if ((user.viewSetup === true) === granted) return;
+    user.viewSetup = granted;
+    // UNCONFIRMED Action codes and Display text, as for field-level security.
+    this.recordSetupChange(granted ? 'PermSetEnableUserPerm' : 'PermSetDisableUserPerm', 'Manage Users',
+      `Changed permission set ${permissionSetOf(user)}: View Setup and Configuration was changed from ${granted ? 'False to True' : 'True to False'}`);
+  }
+
+  /**
+   * Writes one SetupAuditTrail row, made by the admin user now: how the org records its own setup changes (field
+   * access, custom fields, validation rules). Public so a simulator can record other setup changes too.
+   */
+  recordSetupChange(action: string, section: string | null, display: string): string {
+    const def = this.requireObject('SetupAuditTrail');
+    const id = this.ids.next(def.keyPrefix);
+    this.insertSystemRecord('SetupAuditTrail', id, { Action: action, Section: section, Display: display }, this.adminUser.id);
+    return id;
   }
 
   /**
@@ -233,12 +268,49 @@ export class Org implements OrgApi {
     for (const [id, row] of rows) rows.set(id, Object.freeze({ ...row, [field.name]: fill }));
     if (field.externalId || field.unique) this.values.get(def.name)!.addField(field.name, rows);
     this.schemaVersion++;
+    // UNCONFIRMED Action code and Display text.
+    this.recordSetupChange('createdCF', customizeSection(def), `Created custom field ${field.label} (${FIELD_TYPE_TEXT[field.type] ?? field.type})`);
     return field;
   }
 
+  /**
+   * Deletes a custom field (Setup's Delete): its values go from every row, its grants from field security and any
+   * lead field mapping that used it. Refused for a standard field and for a field a validation rule names, as
+   * Setup refuses them. Not part of OrgApi: an admin operation.
+   */
+  deleteField(object: string, name: string): void {
+    const def = this.objectDef(object);
+    const where = `custom field ${object}.${name}`;
+    const bad = (why: string) => new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `${where}: ${why}`);
+    if (!def) throw bad(`no object named ${object}`);
+    const field = def.fields.get(String(name).toLowerCase());
+    if (!field) throw bad(`${def.name} has no field named ${name}`);
+    if (!field.custom) throw bad('a standard field cannot be deleted');
+    const word = new RegExp(`\\b${field.name}\\b`, 'i');
+    const rule = (this.compiledRules.get(def.name) ?? []).find((r) => word.test(r.spec.formula));
+    // UNCONFIRMED wording; Setup refuses to delete a field a validation rule references.
+    if (rule) throw bad(`it is referenced by validation rule ${rule.spec.name}; remove the reference first`);
+    def.fields.delete(field.name.toLowerCase());
+    const rows = this.table(def.name);
+    for (const [id, row] of rows) {
+      const { [field.name]: _gone, ...rest } = row;
+      rows.set(id, Object.freeze(rest));
+    }
+    if (field.externalId || field.unique) {
+      const index = new ValueIndex();
+      for (const f of def.fields.values()) if (f.externalId || f.unique) index.addField(f.name, rows);
+      this.values.set(def.name, index);
+    }
+    this.leadMappings = this.leadMappings.filter((m) => !(def.name === 'Lead' ? m.leadField === field.name : m.object === def.name && m.field === field.name));
+    this.security.forget(def, field);
+    this.schemaVersion++;
+    // UNCONFIRMED Action code and Display text.
+    this.recordSetupChange('deletedCF', customizeSection(def), `Deleted custom field ${field.label} (${FIELD_TYPE_TEXT[field.type] ?? field.type})`);
+  }
+
   describeGlobal(userId: string): Describe {
-    this.requireUser(userId);
-    return describeGlobal([...this.objects.values()]);
+    const user = this.requireUser(userId);
+    return describeGlobal([...this.objects.values()].filter((def) => this.canSee(user, def)));
   }
 
   /**
@@ -248,8 +320,9 @@ export class Org implements OrgApi {
    */
   describe(object: string, userId: string): Describe | undefined {
     const def = this.objectDef(object);
-    if (!def) return undefined;
-    const view = this.view(this.requireUser(userId), def);
+    const user = this.requireUser(userId);
+    if (!def || !this.canSee(user, def)) return undefined;
+    const view = this.view(user, def);
     let described = this.describeCache.get(view);
     if (!described) {
       described = describeObject(view, this.childRelationships(def.name));
@@ -263,7 +336,7 @@ export class Org implements OrgApi {
     return {
       object: (name) => {
         const def = this.objectDef(name);
-        return def ? this.view(user, def) : undefined;
+        return def && this.canSee(user, def) ? this.view(user, def) : undefined;
       },
       access: (object, field) => this.access(user.id, object, field),
       scan: (object, opts) => this.scan(object, opts),
@@ -311,9 +384,28 @@ export class Org implements OrgApi {
     }
     const list = this.compiledRules.get(def.name) ?? [];
     const at = list.findIndex((r) => r.spec.name.toLowerCase() === spec.name.toLowerCase());
+    const prior = at >= 0 ? list[at]!.spec : undefined;
     if (at >= 0) list[at] = compiled;
     else list.push(compiled);
     this.compiledRules.set(def.name, list);
+    this.auditRuleChange(def, prior, compiled.spec);
+  }
+
+  /** SetupAuditTrail rows for a validation rule made or changed (one per kind of change; UNCONFIRMED codes and texts). */
+  private auditRuleChange(def: ObjectDef, prior: ValidationRuleSpec | undefined, spec: ValidationRuleSpec): void {
+    const section = customizeSection(def);
+    const named = `${def.label} validation ${spec.name}`;
+    if (!prior) {
+      this.recordSetupChange('newValidation', section, `Created new ${named}${spec.active === false ? ' (inactive)' : ''}`);
+      return;
+    }
+    if (prior.formula !== spec.formula) this.recordSetupChange('changedValidationFormula', section, `Changed validation formula for ${named} from "${prior.formula}" to "${spec.formula}"`);
+    if (prior.message !== spec.message || (prior.field ?? null) !== (spec.field ?? null)) {
+      this.recordSetupChange('changedValidationMessage', section, `Changed error message for ${named} from "${prior.message}" to "${spec.message}"`);
+    }
+    if ((prior.active !== false) !== (spec.active !== false)) {
+      this.recordSetupChange(spec.active === false ? 'deactivatedValidation' : 'activatedValidation', section, `${spec.active === false ? 'Deactivated' : 'Activated'} ${named}`);
+    }
   }
 
   rules(object: string): ValidationRuleSpec[] {
@@ -688,6 +780,11 @@ export class Org implements OrgApi {
     return { ...user, id: `system:${user.id}`, defaultAccess: 'edit' };
   }
 
+  /** Setup objects exist only for users with View Setup and Configuration (SOQL then says INVALID_TYPE, REST NOT_FOUND). */
+  private canSee(user: SfUser, def: ObjectDef): boolean {
+    return user.viewSetup === true || !SETUP_OBJECTS.has(def.name);
+  }
+
   private view(user: SfUser, def: ObjectDef): ObjectDef {
     const key = `${user.id}/${def.name}`;
     const version = `${this.schemaVersion}/${this.security.version}`;
@@ -875,6 +972,25 @@ export class Org implements OrgApi {
     }
     return [start, end];
   }
+}
+
+const ACCESS_TEXT: Record<Access, string> = { none: 'No Access', read: 'Read Only', edit: 'Read/Write' };
+
+/** Setup's field type names, for audit texts like "Created custom field Score (Number)". */
+const FIELD_TYPE_TEXT: Partial<Record<string, string>> = {
+  string: 'Text', textarea: 'Long Text Area', email: 'Email', phone: 'Phone', url: 'URL', picklist: 'Picklist',
+  multipicklist: 'Picklist (Multi-Select)', boolean: 'Checkbox', int: 'Number', double: 'Number', currency: 'Currency',
+  percent: 'Percent', date: 'Date', datetime: 'Date/Time',
+};
+
+/** The Setup menu section an object's fields and rules live in ("Customize Leads"). */
+function customizeSection(def: ObjectDef): string {
+  return `Customize ${def.labelPlural}`;
+}
+
+/** The permission set that holds a user's field access here (the emulator keeps field security per user). */
+function permissionSetOf(user: SfUser): string {
+  return `${user.name} Access`;
 }
 
 function floorMinute(ms: number): number {

@@ -203,14 +203,39 @@ function group(): ObjectDef {
   ]);
 }
 
+/** SetupAuditTrail's real key prefix. */
+export const SETUP_AUDIT_TRAIL_PREFIX = '0Ym';
+
+/**
+ * Setup changes (object reference: SetupAuditTrail): query() and retrieve() only, every field read-only. Rows are
+ * written by the org itself (Org.recordSetupChange) when a user's field access, a custom field or a validation rule
+ * changes. No LastModified fields or SystemModstamp: a row never changes.
+ */
+function setupAuditTrail(): ObjectDef {
+  return makeObject('SetupAuditTrail', 'Setup Audit Trail', 'Setup Audit Trail', SETUP_AUDIT_TRAIL_PREFIX, [
+    systemField('Id', 'id', { label: 'Setup Audit Trail ID', nillable: false, idLookup: true }),
+    systemField('Action', 'string', { length: 255, nillable: false }),
+    systemField('Section', 'string', { length: 255 }),
+    systemField('Display', 'string', { length: 1000 }),
+    systemField('CreatedDate', 'datetime', { nillable: false }),
+    systemField('CreatedById', 'reference', { label: 'Created By ID', referenceTo: ['User'], relationshipName: 'CreatedBy' }),
+    systemField('DelegateUser', 'string', { label: 'Delegate User', length: 80 }),
+    systemField('CreatedByContext', 'string', { label: 'Created By Context', length: 255 }),
+    systemField('CreatedByIssuer', 'string', { label: 'Created By Issuer', length: 255 }),
+    systemField('ResponsibleNamespacePrefix', 'string', { label: 'Responsible Namespace Prefix', length: 15 }),
+  ]);
+}
+
 /** Fresh definitions of every standard object (each org owns its own copies, custom fields are added to them). */
 export function standardObjects(): ObjectDef[] {
-  return [lead(), contact(), account(), opportunity(), user(), group()];
+  return [lead(), contact(), account(), opportunity(), user(), group(), setupAuditTrail()];
 }
 
 /** Objects that can be merged (reference §7.2). */
 export const MERGEABLE_OBJECTS: ReadonlySet<string> = new Set(['Lead', 'Contact', 'Account']);
 /** Objects whose rows the sObject API may not create, update or delete here (set up by the admin API instead). */
-export const READ_ONLY_OBJECTS: ReadonlySet<string> = new Set(['User', 'Group']);
+export const READ_ONLY_OBJECTS: ReadonlySet<string> = new Set(['User', 'Group', 'SetupAuditTrail']);
+/** Objects only a user with the "View Setup and Configuration" permission can see (to others they do not exist). */
+export const SETUP_OBJECTS: ReadonlySet<string> = new Set(['SetupAuditTrail']);
 /** Objects with a compound Name computed from FirstName + LastName. */
 export const PERSON_NAME_OBJECTS: ReadonlySet<string> = new Set(['Lead', 'Contact', 'User']);

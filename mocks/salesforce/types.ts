@@ -101,6 +101,8 @@ export interface SfUser {
   name: string;
   /** Default access for fields not listed in `fieldAccess` (the profile). */
   defaultAccess: Access;
+  /** The "View Setup and Configuration" user permission: without it SetupAuditTrail does not exist for the user. */
+  viewSetup?: boolean;
 }
 
 /** What the SOQL engine may see: one user's view of the org. */
@@ -211,7 +213,7 @@ export interface OrgApi {
   // users, sessions, permissions
   readonly syncUser: SfUser;
   readonly adminUser: SfUser;
-  createUser(spec: { username: string; password: string; name: string; defaultAccess?: Access }): SfUser;
+  createUser(spec: { username: string; password: string; name: string; defaultAccess?: Access; viewSetup?: boolean }): SfUser;
   user(id: string): SfUser | undefined;
   userByUsername(username: string): SfUser | undefined;
   /** Field-level security: `Lead.Phone` style names; compound or system fields follow the real rules. */
