@@ -19,7 +19,7 @@
  * by that cycle or the next, so they count as conflicts for no-lost-update
  * (either outcome is fine) and are left out of conflict-winner.
  */
-import type { Person } from '../../mocks/marketo/index.ts';
+import { ACTIVITY, type Person } from '../../mocks/marketo/index.ts';
 import { STANDARD_FIELD_PAIRS } from '../engine/field-map.ts';
 import { activityAttr, FAILURE_ACTIVITY_NAME, failureActivities, linkOf } from './properties.ts';
 import type { World } from './world.ts';
@@ -582,6 +582,22 @@ export function noLostUpdate(w: World, h: History = historyOf(w.trace)): Violati
 
 // ---------------------------------------------------------------------------------------------- error-logged
 
+/**
+ * Who was merged into whom in Marketo, read from the winners' Merge Leads activities: loser → its winner and the
+ * activity's id. A merge moves the loser's activity log onto the winner (reference A13); activity ids only grow, so
+ * the id tells which activities were logged before the merge.
+ */
+function marketoMerges(w: World): Map<number, { winner: number; id: number }> {
+  const out = new Map<number, { winner: number; id: number }>();
+  for (const act of w.instance.listActivities({ typeIds: [ACTIVITY.mergeLeads] })) {
+    const winner = act.primaryAttributeValueId ?? act.leadId;
+    for (const loser of String(activityAttr(act, 'Merge IDs') ?? '').split(',')) {
+      if (loser.trim() !== '') out.set(Number(loser), { winner, id: act.id });
+    }
+  }
+  return out;
+}
+
 export function errorLogged(w: World, h: History = historyOf(w.trace)): Violation[] {
   const out: Violation[] = [];
   const rejections = w.engineEvents.filter((e): e is Extract<typeof e, { type: 'rejection' }> => e.type === 'rejection');
@@ -596,36 +612,104 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
       out.push({ property: 'error-logged', message: `person ${act.leadId} has a failure activity for the transient ${code}, which should have been retried`, events: [{ at: Date.parse(act.activityDate), text: `activity ${act.id}: ${code} ${String(activityAttr(act, 'message'))}` }] });
     }
   }
+
+  // Marketo merges: a merged-away person's activities now sit on the person it was merged into (its holder).
+  const merges = marketoMerges(w);
+  const holderOf = (id: number): number => {
+    const seen = new Set<number>();
+    let cur = id;
+    while (merges.has(cur) && !seen.has(cur)) {
+      seen.add(cur);
+      cur = merges.get(cur)!.winner;
+    }
+    return cur;
+  };
+  /** The id of the merge that brought `from`'s log into `into`'s (undefined: it never did). */
+  const arrivalIn = (from: number, into: number): number | undefined => {
+    const seen = new Set<number>();
+    for (let cur = from; merges.has(cur) && !seen.has(cur); cur = merges.get(cur)!.winner) {
+      seen.add(cur);
+      if (merges.get(cur)!.winner === into) return merges.get(cur)!.id;
+    }
+    return undefined;
+  };
+  const aliveAt = (person: number, activityId: number) => !merges.has(person) || activityId < merges.get(person)!.id;
+
   // Each distinct rejection: at least one activity, and no more than the times the failure could have cleared and come back.
-  const byKey = groupBy(rejections, (r) => `${r.personId}|${keyOf(r.errorCode, r.message, r.fields.join(','))}`);
+  const failureKeyOf = (r: (typeof rejections)[number]) => keyOf(r.errorCode, r.message, r.fields.join(','));
+  const byKey = groupBy(rejections, (r) => `${r.personId}|${failureKeyOf(r)}`);
+  /**
+   * Whose failure an activity records: the person it was written on, which a merge hides (the activity moved). Told
+   * by its SFDC Id among the people merged into its holder that had this rejection and were not merged away yet when
+   * it was logged; when that does not settle it, the holder's (counted on the survivor, as before merges were read).
+   */
+  const originOf = (act: (typeof activities)[number], key: string, holder: number): number => {
+    const sfdcId = String(activityAttr(act, 'sfdcId') ?? '');
+    const candidates: number[] = [];
+    for (const list of byKey.values()) {
+      const r = list[0]!;
+      if (failureKeyOf(r) !== key || holderOf(r.personId) !== holder || !aliveAt(r.personId, act.id)) continue;
+      if (list.some((x) => (x.sfId ?? '') === sfdcId)) candidates.push(r.personId);
+    }
+    return candidates.length === 1 ? candidates[0]! : holder;
+  };
+  const relevantTo = (e: Edit, people: Set<number>, ids: Set<string>) =>
+    e.action === 'rule' || e.action === 'permission' || e.action === 'convert' || (e.system === 'marketo' ? people.has(Number(e.record)) : ids.has(e.record));
+
   for (const list of byKey.values()) {
     const first = list[0]!;
     if (TRANSIENT_CODES.has(first.errorCode)) continue;
-    const person = w.instance.getPerson(first.personId);
-    if (!person) continue; // deleted or merged away in Marketo: nowhere to log
-    const acts = activities.filter((act) => act.leadId === first.personId && keyOf(act.primaryAttributeValue, activityAttr(act, 'message'), activityAttr(act, 'fields')) === keyOf(first.errorCode, first.message, first.fields.join(',')));
-    const firstSeq = seqOfEngineEvent(w, first);
-    const lastSeq = seqOfEngineEvent(w, list[list.length - 1]!);
-    const ids = new Set([first.sfId, person.sfdcLeadId, person.sfdcContactId].filter(Boolean) as string[]);
-    const chances = h.edits.filter(
-      (e) =>
-        e.seq > firstSeq &&
-        e.seq < lastSeq &&
-        (e.action === 'rule' || e.action === 'permission' || e.action === 'convert' || (e.system === 'marketo' ? Number(e.record) === first.personId : ids.has(e.record))),
-    ).length;
+    const key = failureKeyOf(first);
+    const x = first.personId;
+    const holderId = holderOf(x);
+    const holder = w.instance.getPerson(holderId);
+    if (!holder) continue; // deleted in Marketo (itself or the person it was merged into): nowhere to log
+    const held = activities.filter((act) => act.leadId === holderId && keyOf(act.primaryAttributeValue, activityAttr(act, 'message'), activityAttr(act, 'fields')) === key);
+    const origins = new Map(held.map((act) => [act, originOf(act, key, holderId)] as const));
+    const own = held.filter((act) => origins.get(act) === x);
+    // Activities logged on people merged into x: they reached x's log with the merge.
+    const inherited = held.flatMap((act) => {
+      const from = origins.get(act)!;
+      const arrives = from === x ? undefined : arrivalIn(from, x);
+      return arrives === undefined ? [] : [{ act, from, arrives }];
+    });
+    const merged = x === holderId ? '' : ` (merged into person ${holderId} since)`;
     const evidence = [
-      { at: first.at, text: `engine: Salesforce rejected ${first.operation} for person ${first.personId}: ${first.errorCode} ${first.message}` },
-      ...acts.slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}: ${String(act.primaryAttributeValue)} ${String(activityAttr(act, 'message'))}` })),
+      { at: first.at, text: `engine: Salesforce rejected ${first.operation} for person ${x}: ${first.errorCode} ${first.message}` },
+      ...[...own, ...inherited.map((i) => i.act)].slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}${origins.get(act) === act.leadId ? '' : ` (logged on person ${origins.get(act)}, moved by a merge)`}: ${String(act.primaryAttributeValue)} ${String(activityAttr(act, 'message'))}` })),
     ];
-    if (acts.length === 0) {
-      out.push({ property: 'error-logged', message: `person ${first.personId}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
-    } else if (acts.length > chances + 1) {
-      out.push({
-        property: 'error-logged',
-        message: `person ${first.personId}: one failure (${first.errorCode}: ${first.message}) was logged ${acts.length} times; it could have cleared and come back at most ${chances} time(s)`,
-        events: evidence,
-      });
+    if (own.length + inherited.length === 0) {
+      out.push({ property: 'error-logged', message: `person ${x}${merged}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
+      continue;
     }
+    // Logged again while its log already held the failure (its own earlier activity, or one a merge brought): each
+    // time needs a chance for the failure to have cleared and come back, an edit between the rejections.
+    const entries = [...own.map((act) => ({ id: act.id, own: true })), ...inherited.map((i) => ({ id: i.arrives, own: false }))].sort((a, b) => a.id - b.id);
+    const again = entries.filter((e, i) => e.own && i > 0).length;
+    if (again === 0) continue;
+    const lastOwn = Math.max(...own.map((act) => act.id));
+    const joinedBefore = inherited.filter((i) => i.arrives < lastOwn);
+    const lastSeq = seqOfEngineEvent(w, list[list.length - 1]!);
+    const people = new Set([x]);
+    const ids = new Set(list.map((r) => r.sfId).filter(Boolean) as string[]);
+    if (x === holderId) for (const id of [holder.sfdcLeadId, holder.sfdcContactId]) if (id) ids.add(String(id));
+    let fromSeq = seqOfEngineEvent(w, first);
+    for (const i of joinedBefore) {
+      const theirs = byKey.get(`${i.from}|${key}`) ?? [];
+      // From the inherited failure's last rejection: its activity said the failure stood then.
+      if (theirs.length) fromSeq = Math.min(fromSeq, seqOfEngineEvent(w, theirs[theirs.length - 1]!));
+      people.add(i.from);
+      for (const r of theirs) if (r.sfId) ids.add(r.sfId);
+    }
+    // A merge joins two logs that both hold the failure; it clears nothing, so it is no chance once a log was joined.
+    const chances = h.edits.filter((e) => e.seq > fromSeq && e.seq < lastSeq && !(joinedBefore.length > 0 && e.action === 'merge') && relevantTo(e, people, ids)).length;
+    if (again <= chances) continue;
+    const joined = joinedBefore.length > 0 ? `, ${again} of them while its log already held it (person ${[...new Set(joinedBefore.map((i) => i.from))].join(', ')}'s activity, merged in)` : '';
+    out.push({
+      property: 'error-logged',
+      message: `person ${x}${merged}: one failure (${first.errorCode}: ${first.message}) was logged ${own.length} times${joined}; it could have cleared and come back at most ${chances} time(s)`,
+      events: evidence,
+    });
   }
   // The wire agrees: every rejection code the org answered the sync user's writes with is one the engine saw.
   const seen = new Set(rejections.map((r) => r.errorCode));
