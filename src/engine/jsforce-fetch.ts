@@ -65,9 +65,12 @@ class ResponseEmitter extends EventEmitter {
     return target;
   }
 
-  async deliver(response: { statusCode: number; headers: Record<string, string> }, bytes: Buffer, encoding: BufferEncoding): Promise<void> {
+  async deliver(response: { statusCode: number; headers: Record<string, string> }, body: Body): Promise<void> {
     this.emit('response', response);
-    for (const target of this.targets) target.end(bytes);
+    if (this.targets.length > 0) {
+      const bytes = body.bytes ?? Buffer.from(body.text!, 'utf-8');
+      for (const target of this.targets) target.end(bytes);
+    }
     // HttpApi's own streams queue process.nextTick work on every request (its pipe into this stream resumes its
     // input; the bytes above flow through its PassThrough). Ticks run only once the microtask queue is empty, and
     // an in-process run is one long chain of microtasks: unless each request waits for the tick queue, those ticks
@@ -75,7 +78,7 @@ class ResponseEmitter extends EventEmitter {
     // run-memory.test.ts). jsforce's own stream waited on them too, to read the body back.
     await ticksDone();
     // lib/util/stream.js readAll: the bytes decoded as one string (utf-8 unless the options say otherwise).
-    this.emit('complete', { ...response, body: bytes.toString(encoding) });
+    this.emit('complete', { ...response, body: body.text ?? body.bytes!.toString(body.encoding) });
     this.finished();
   }
 
@@ -103,10 +106,10 @@ async function start(
   redirects: number,
 ): Promise<void> {
   let res: Response;
-  let bytes: Buffer;
+  let body: Body;
   try {
     res = await send(toRequest(req));
-    bytes = Buffer.from(await res.arrayBuffer());
+    body = await readBody(res, options.encoding ?? 'utf-8');
   } catch (err) {
     // A request refused before any await (toRequest) must not fail while jsforce is still attaching its listeners.
     await undefined;
@@ -125,7 +128,28 @@ async function start(
     }
     return;
   }
-  await emitter.deliver(response, bytes, options.encoding ?? 'utf-8');
+  await emitter.deliver(response, body);
+}
+
+/** A response body as read: its text, or its bytes and the encoding jsforce decodes them with. */
+interface Body {
+  text?: string;
+  bytes?: Buffer;
+  encoding?: BufferEncoding;
+}
+
+/** Textual answers (every REST, SOAP and OAuth answer jsforce parses): anything else is passed on as its bytes. */
+const TEXTUAL = /^\s*(application\/(json|xml|x-www-form-urlencoded)|text\/)/i;
+
+/**
+ * A textual UTF-8 answer is read with text(): an emulator's answer hands over the string it holds, where reading its
+ * bytes encoded it only for jsforce to decode them again (a Composite of two describes is ~110 KB). text() decodes
+ * as Buffer#toString does (invalid sequences become U+FFFD) except that it drops a leading byte-order mark, which
+ * no Salesforce JSON or XML answer starts with. Other answers (binary bodies, other encodings) keep their bytes.
+ */
+async function readBody(res: Response, encoding: BufferEncoding): Promise<Body> {
+  if ((encoding === 'utf-8' || encoding === 'utf8') && TEXTUAL.test(res.headers.get('content-type') ?? '')) return { text: await res.text() };
+  return { bytes: Buffer.from(await res.arrayBuffer()), encoding };
 }
 
 /** Resolves once every queued process.nextTick callback (and any they queue) has run. */
