@@ -11,6 +11,7 @@ import type { Ticket } from '../limits.ts';
 import { UNCOUNTED_CODES } from '../limits.ts';
 import { MarketoError } from '../types.ts';
 import { textResponse } from '../../text-response.ts';
+import { requestBytesAndText } from '../../request-text.ts';
 import { identityResponse, IDENTITY_PATH } from './identity.ts';
 import type { LogNote, Outcome, Route } from './route.ts';
 
@@ -20,7 +21,7 @@ export const MAX_URI_LENGTH = 8 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' };
-const UTF8 = new TextDecoder();
+const NO_BODY = { size: 0, text: '' };
 
 function json(body: unknown, status = 200): Response {
   return textResponse(JSON.stringify(body), { status, headers: JSON_HEADERS });
@@ -79,12 +80,11 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
         operation = 'rejected';
         return done(new Response('Request-URI Too Long', { status: 414 }), false, ['414']);
       }
-      const bytes = method === 'GET' || method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await request.arrayBuffer());
-      if (bytes.length > MAX_BODY_BYTES) {
+      const { size, text: bodyText } = method === 'GET' || method === 'HEAD' ? NO_BODY : await requestBytesAndText(request);
+      if (size > MAX_BODY_BYTES) {
         operation = 'rejected';
         return done(new Response('Request Entity Too Large', { status: 413 }), false, ['413']);
       }
-      const bodyText = UTF8.decode(bytes);
       const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
 
       if (url.pathname.startsWith('/identity/')) {

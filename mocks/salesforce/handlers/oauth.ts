@@ -11,6 +11,7 @@ import { http, HttpResponse, type HttpHandler } from 'msw';
 import type { SfUser } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { json } from './respond.ts';
+import { requestText } from '../../request-text.ts';
 
 function oauthError(error: string, description: string): Response {
   return json({ error, error_description: description }, 400);
@@ -25,7 +26,7 @@ function safeDecode(text: string): string {
 }
 
 async function formParams(request: Request): Promise<URLSearchParams> {
-  const text = await request.text();
+  const text = await requestText(request);
   const params = new URLSearchParams(text);
   // Clients may also put the parameters on the URL; the body wins.
   for (const [k, v] of new URL(request.url).searchParams) if (!params.has(k)) params.set(k, v);

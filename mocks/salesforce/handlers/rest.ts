@@ -10,6 +10,7 @@ import { SalesforceError, type SfUser, type SaveError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { apiError, internalError, notFound, sessionInvalid } from './respond.ts';
 import { heldText } from '../../text-response.ts';
+import { requestText } from '../../request-text.ts';
 import { parseJsonBody } from './json-body.ts';
 import { QueryError } from '../soql/errors.ts';
 
@@ -146,7 +147,7 @@ export async function runApiCall(
     version,
     user,
     note,
-    body: async () => parseJsonBody(await request.text()),
+    body: async () => parseJsonBody(await requestText(request)),
     noteErrors: (errors) => {
       for (const e of errors) note.errorCodes.push(e.statusCode);
     },

@@ -11,6 +11,7 @@ import type { ConvertLeadOptions, OrgApi, SaveError, SfUser } from '../types.ts'
 import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { xml } from './respond.ts';
+import { requestText } from '../../request-text.ts';
 import { MAX_VERSION, MIN_VERSION } from './rest.ts';
 import { child, childText, childrenNamed, element, escapeXml, isNil, parseXml, XmlSyntaxError, type XmlElement } from './xml.ts';
 
@@ -277,7 +278,7 @@ async function handleSoap(sf: SalesforceHttp, request: Request, versionParam: st
   if (!version) return soapFault('UNSUPPORTED_API_VERSION', 'Invalid Api version specified on URL');
   let envelope: XmlElement;
   try {
-    envelope = parseXml(await request.text());
+    envelope = parseXml(await requestText(request));
   } catch (err) {
     if (err instanceof XmlSyntaxError) return soapFault('soapenv:Client', `Unable to parse the request: ${err.message}`);
     throw err;
