@@ -236,11 +236,11 @@ interface MemorySnapshot {
   links: Map<string, SavedLink>;
 }
 
-/** One link as saved: its JSON (the snapshot), and that JSON parsed once, for the unreported-change check. */
+/** One link as saved: its JSON (the snapshot), and that JSON flattened once, for the unreported-change check. */
 interface SavedLink {
   json: string;
-  /** Read only by sameAsJson; parsed on first use (a store past CHECK_UP_TO never needs it). */
-  parsed?: unknown;
+  /** Read only by matchesFlat; made on first use (a store past CHECK_UP_TO never needs it). */
+  flat?: unknown[];
 }
 
 function put(saved: Map<string, SavedLink>, links: Record<string, LinkState>, key: string): void {
@@ -252,7 +252,7 @@ function put(saved: Map<string, SavedLink>, links: Record<string, LinkState>, ke
 
 /**
  * Throws naming the links that differ from the last save without being reported. A link is compared as a walk
- * against its saved JSON parsed (a fraction of what serializing it costs: an idle cycle's saves reported nothing
+ * against its saved JSON flattened (a fraction of what serializing it costs: an idle cycle's saves reported nothing
  * and used to serialize every link to learn that); only a walk that finds a difference, or one it cannot judge,
  * serializes the link to decide.
  */
@@ -269,7 +269,7 @@ function checkUnreported(saved: Map<string, SavedLink>, links: Record<string, Li
       continue;
     }
     if (gone) missed.push(k);
-    else if (!sameAsJson(v, (was.parsed ??= JSON.parse(was.json) as unknown)) && JSON.stringify(v) !== was.json) missed.push(k);
+    else if (matchesFlat(v, (was.flat ??= flatten(JSON.parse(was.json) as unknown, [])), 0) !== was.flat.length && JSON.stringify(v) !== was.json) missed.push(k);
   }
   for (const k of saved.keys()) if (!told.has(k) && !Object.prototype.hasOwnProperty.call(links, k)) missed.push(k);
   if (missed.length > 0) {
@@ -277,29 +277,61 @@ function checkUnreported(saved: Map<string, SavedLink>, links: Record<string, Li
   }
 }
 
+/** Markers of a flattened JSON value (see flatten); symbols, so no JSON value equals one. */
+const OBJECT = Symbol('object');
+const ARRAY = Symbol('array');
+
 /**
- * True only if `value` serializes to the JSON that `parsed` was parsed from: same primitives, same own keys in the
- * same order (leaving out what JSON.stringify leaves out), same array lengths. Cases it does not model (toJSON,
- * non-finite numbers, holes or undefined in arrays) answer false, which sends the caller to the exact comparison.
+ * A parsed JSON value as one flat list, in JSON order: a primitive as itself; an object as OBJECT, its key count,
+ * then each key followed by its value; an array as ARRAY, its length, then its elements.
  */
-function sameAsJson(value: unknown, parsed: unknown): boolean {
-  if (value === parsed) return typeof value !== 'number' || Number.isFinite(value);
-  if (typeof value !== 'object' || value === null || typeof parsed !== 'object' || parsed === null) return false;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  if (Array.isArray(value)) {
-    if (!Array.isArray(parsed) || value.length !== parsed.length) return false;
-    for (let i = 0; i < value.length; i++) if (!sameAsJson(value[i], parsed[i])) return false;
-    return true;
+function flatten(value: unknown, out: unknown[]): unknown[] {
+  if (value === null || typeof value !== 'object') out.push(value);
+  else if (Array.isArray(value)) {
+    out.push(ARRAY, value.length);
+    for (const v of value) flatten(v, out);
+  } else {
+    const keys = Object.keys(value);
+    out.push(OBJECT, keys.length);
+    for (const k of keys) {
+      out.push(k);
+      flatten((value as Record<string, unknown>)[k], out);
+    }
   }
-  if (Array.isArray(parsed)) return false;
-  const was = Object.keys(parsed);
-  let i = 0;
+  return out;
+}
+
+/**
+ * Where `value`'s match of `flat` from index `at` ends, or -1. A whole match means `value` serializes to the JSON
+ * that `flat` was made from: same primitives, same own keys in the same order (leaving out what JSON.stringify
+ * leaves out), same array lengths. What it does not model (toJSON, non-finite numbers, undefined or functions in
+ * arrays) answers -1, which sends the caller to the exact comparison.
+ */
+function matchesFlat(value: unknown, flat: readonly unknown[], at: number): number {
+  if (value === null || typeof value !== 'object') {
+    return value === flat[at] && (typeof value !== 'number' || Number.isFinite(value)) ? at + 1 : -1;
+  }
+  const marker = flat[at];
+  let i = at + 2;
+  if (Array.isArray(value)) {
+    if (marker !== ARRAY || value.length !== flat[at + 1]) return -1;
+    for (const v of value) if ((i = matchesFlat(v, flat, i)) < 0) return -1;
+    return i;
+  }
+  if (marker !== OBJECT || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+  const count = flat[at + 1] as number;
+  let seen = 0;
   for (const k of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (was[i++] !== k || !sameAsJson(v, (parsed as Record<string, unknown>)[k])) return false;
+    if (seen++ === count || flat[i] !== k) return -1;
+    if (v === null || typeof v !== 'object') {
+      // Inline for the common case (an ancestor's values): saves a call per field.
+      if (v !== flat[i + 1] || (typeof v === 'number' && !Number.isFinite(v))) return -1;
+      i += 2;
+    } else if ((i = matchesFlat(v, flat, i + 1)) < 0) return -1;
   }
-  return i === was.length;
+  return seen === count ? i : -1;
 }
 
 export class FileStateStore implements StateStore {

@@ -36,6 +36,11 @@ const EDITS: Array<[string, Edit, boolean]> = [
     delete a.Title;
     a.Title = title;
   }, true],
+  ['the last key renamed, same value', (l) => {
+    const a = l.ancestor as Record<string, unknown>;
+    delete a.DoNotCall;
+    a.HasOptedOutOfEmail = false;
+  }, true],
   ['an array element pushed', (l) => (l.logged as unknown[]).push('b'), true],
   ['an array element changed', (l) => ((l.logged as unknown[])[0] = 'z'), true],
   ['an array replaced by an equal one', (l) => (l.logged = ['a']), false],
