@@ -9,7 +9,9 @@ import { plain, positioned, QueryError, unsupportedType } from './errors.ts';
 import { PathError, resolvePath, type FieldPath } from './fields.ts';
 import { clauseStart, findWord } from './lexer.ts';
 import { sortRecords, type SortKey } from './order.ts';
-import { parseSoql, type Parsed } from './parse.ts';
+import { parseFresh, parseSoql, type Parsed } from './parse.ts';
+import { boundPlan, learnPlan, type Compiled } from './plan.ts';
+import { queryShape } from './shape.ts';
 import { compileWhere, whereTree, type CompiledWhere } from './where.ts';
 
 export { QueryError } from './errors.ts';
@@ -42,8 +44,31 @@ export const MAX_OFFSET = 2000;
  * Runs one SOQL query. Throws `QueryError` (a `SalesforceError`, HTTP 400) with
  * Salesforce's codes and message layout; its `fieldsRead` lists the fields the
  * query named even when it failed.
+ *
+ * A query of a shape compiled before for the same view of the org (plan.ts) is
+ * not parsed or compiled again: its literals are bound to the plan. Anything
+ * the plan cannot bind (a malformed id, an impossible date) goes the long way,
+ * which gives the error.
  */
 export function runQuery(soql: string, ctx: QueryContext, opts: QueryOptions): QueryOutput {
+  const shape = queryShape(soql);
+  const planned = shape ? boundPlan(shape, ctx) : undefined;
+  if (planned) return run(planned, ctx, opts);
+  const compiled = compileQuery(soql, ctx, parseSoql);
+  if (shape) learnPlan(shape, compiled);
+  return run(compiled, ctx, opts);
+}
+
+/**
+ * The same answer the long way, without any cache: parsed afresh and compiled. The reference the caches are
+ * tested against; not for production use (it is several times slower).
+ */
+export function runQueryAfresh(soql: string, ctx: QueryContext, opts: QueryOptions): QueryOutput {
+  return run(compileQuery(soql, ctx, (text) => parseFresh(text)), ctx, opts);
+}
+
+/** Parses and compiles `soql` against one user's view of the org; every failure is a positioned `QueryError`. */
+function compileQuery(soql: string, ctx: QueryContext, parse: (soql: string) => Parsed): Compiled {
   const read: string[] = [];
   const seen = new Set<string>();
   const named = (name: string): void => {
@@ -52,10 +77,23 @@ export function runQuery(soql: string, ctx: QueryContext, opts: QueryOptions): Q
     seen.add(key);
     read.push(name);
   };
+  // The objects the compile looked at, so a plan made from it is reused only while they stay the same.
+  const objects = new Map<string, ObjectDef | undefined>();
+  const watched: QueryContext = {
+    object: (name) => {
+      const def = ctx.object(name);
+      objects.set(name, def);
+      return def;
+    },
+    access: (object, field) => ctx.access(object, field),
+    scan: (object, o) => ctx.scan(object, o),
+    get: (id) => ctx.get(id),
+    now: () => ctx.now(),
+  };
   let parsed: Parsed | undefined;
   try {
-    parsed = parseSoql(soql);
-    return execute(parsed, ctx, opts, named, read);
+    parsed = parse(soql);
+    return compile(parsed, watched, named, read, objects);
   } catch (e) {
     if (e instanceof QueryError) {
       if (parsed) for (const raw of rawFieldNames(parsed.query)) named(raw);
@@ -66,9 +104,10 @@ export function runQuery(soql: string, ctx: QueryContext, opts: QueryOptions): Q
   }
 }
 
-function execute(
-  parsed: Parsed, ctx: QueryContext, opts: QueryOptions, named: (name: string) => void, read: string[],
-): QueryOutput {
+function compile(
+  parsed: Parsed, ctx: QueryContext, named: (name: string) => void, read: string[],
+  objects: ReadonlyMap<string, ObjectDef | undefined>,
+): Compiled {
   const { query: q, soql, tokens } = parsed;
   rejectUnsupported(parsed);
   const tree = q.where ? whereTree(q.where, parsed) : undefined;
@@ -84,7 +123,12 @@ function execute(
   if (q.offset !== undefined && q.offset > MAX_OFFSET) {
     throw plain('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
   }
+  return { root, select, where, keys, offset: q.offset, limit: q.limit, read, objects };
+}
 
+/** Runs a compiled query: scan, filter, order, page, and shape rows on demand. */
+function run(compiled: Compiled, ctx: QueryContext, opts: QueryOptions): QueryOutput {
+  const { root, select, where, keys, offset, limit, read } = compiled;
   const rows: SfRecord[] = [];
   const scan = ctx.scan(root.name, { includeDeleted: opts.includeDeleted, ...(where?.modstamp ? { modstamp: where.modstamp } : {}) });
   for (const record of scan) {
@@ -93,17 +137,24 @@ function execute(
     if (where && !where.test(record)) continue;
     rows.push(record);
   }
-  const sorted = sortRecords(rows, keys, ctx);
-  const start = q.offset ?? 0;
-  const page = sorted.slice(start, q.limit === undefined ? undefined : start + q.limit);
+  const sorted = rows.length > 1 ? sortRecords(rows, keys, ctx) : rows;
+  const start = offset ?? 0;
+  const page = start === 0 && limit === undefined ? sorted : sorted.slice(start, limit === undefined ? undefined : start + limit);
 
   if (select === 'count') return { totalSize: page.length, records: [], slice: () => [], size: 0, fieldsRead: [...read], object: root.name };
-  const shape = new RecordShaper(ctx, opts.apiVersion);
   // A page is shaped when it is asked for, so an open cursor holds references to stored rows, not a shaped copy of
   // every row (100,000 rows: ~150 MB). Stored rows are frozen and a save replaces them, so a row shaped later still
   // shows the values it had when the query ran; parent fields are read from other rows, so those are shaped now.
-  const eager = select.some((p) => p.hops.length > 0) ? page.map((r) => shape.record(root.name, r, select)) : undefined;
-  const slice = (from: number, to?: number) => eager?.slice(from, to) ?? page.slice(from, to).map((r) => shape.record(root.name, r, select));
+  let slice: (from: number, to?: number) => Array<Record<string, unknown>>;
+  const { flat } = compiled;
+  if (flat) {
+    const url = `/services/data/v${opts.apiVersion}/sobjects/${root.name}/`;
+    slice = (from, to) => page.slice(from, to).map((r) => flat(r, url + String(r.Id)));
+  } else {
+    const shape = new RecordShaper(ctx, opts.apiVersion);
+    const eager = select.some((p) => p.hops.length > 0) ? page.map((r) => shape.record(root.name, r, select)) : undefined;
+    slice = (from, to) => eager?.slice(from, to) ?? page.slice(from, to).map((r) => shape.record(root.name, r, select));
+  }
   let all: Array<Record<string, unknown>> | undefined;
   return {
     totalSize: page.length,

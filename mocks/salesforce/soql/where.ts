@@ -11,7 +11,7 @@ import {
 
 type Norm = string | number | boolean;
 /** A literal: a point (`hi` undefined) or a half-open range [lo, hi) for date literals; null is NULL. */
-type Lit = { lo: Norm; hi?: Norm; raw: string } | null;
+export type Lit = { lo: Norm; hi?: Norm; raw: string } | null;
 
 /** The rebuilt boolean tree. */
 export type Node =
@@ -73,9 +73,14 @@ export function compileWhere(tree: Node, scope: WhereScope): CompiledWhere {
     else n.children.forEach(bind);
   };
   bind(tree);
+  return finishWhere(tree, scope.ctx);
+}
+
+/** A tree whose every condition has its leaf, made ready to run. */
+export function finishWhere(tree: Node, ctx: QueryContext): CompiledWhere {
   return {
     tree,
-    test: (record) => evaluate(tree, record, scope.ctx),
+    test: (record) => evaluate(tree, record, ctx),
     modstamp: modstampBound(tree),
   };
 }
@@ -230,9 +235,7 @@ function compileLeaf(c: Record<string, unknown>, scope: WhereScope, whereAt: num
   if (['<', '<=', '>', '>='].includes(op) && kind === 'boolean') throw badOp();
   if ((op === 'INCLUDES' || op === 'EXCLUDES') && f.type !== 'multipicklist') throw badOp();
 
-  const values = Array.isArray(c.value) ? (c.value as string[]) : [String(c.value)];
-  const types = Array.isArray(c.literalType) ? (c.literalType as string[]) : values.map(() => String(c.literalType));
-  const vars = Array.isArray(c.dateLiteralVariable) ? (c.dateLiteralVariable as number[]) : values.map(() => c.dateLiteralVariable as number | undefined);
+  const { values, types, vars } = conditionValues(c);
   const lits: Lit[] = values.map((value, i) => {
     const type = types[i] ?? types[0]!;
     const at = findWord(tokens, value, fieldAt) ?? fieldAt;
@@ -245,6 +248,24 @@ function compileLeaf(c: Record<string, unknown>, scope: WhereScope, whereAt: num
     return literal(kind, type, value, vars[i], op, { soql, at, ctx, field: f.name });
   });
 
+  const test = leafTest(kind, op, lits);
+  if (!test) throw badOp();
+  return { leaf: { path, op, lits, test }, at: fieldAt };
+}
+
+/** A condition's values, literal types and date-literal variables, one per value (as the compile reads them). */
+export function conditionValues(c: Record<string, unknown>): { values: string[]; types: string[]; vars: Array<number | undefined> } {
+  const values = Array.isArray(c.value) ? (c.value as string[]) : [String(c.value)];
+  const types = Array.isArray(c.literalType) ? (c.literalType as string[]) : values.map(() => String(c.literalType));
+  const vars = Array.isArray(c.dateLiteralVariable) ? (c.dateLiteralVariable as number[]) : values.map(() => c.dateLiteralVariable as number | undefined);
+  return { values, types, vars };
+}
+
+/**
+ * A condition's test of a stored value, from its field's kind, operator and typed literals; undefined for an
+ * operator this emulator does not know.
+ */
+export function leafTest(kind: Kind, op: string, lits: Lit[]): ((v: unknown) => boolean) | undefined {
   const point = (v: Norm, l: NonNullable<Lit>): number => compareValues(kind, v, l.lo);
   const matches = (v: Norm, l: NonNullable<Lit>): boolean =>
     l.hi === undefined ? point(v, l) === 0 : point(v, l) >= 0 && compareValues(kind, v, l.hi) < 0;
@@ -296,12 +317,13 @@ function compileLeaf(c: Record<string, unknown>, scope: WhereScope, whereAt: num
       break;
     }
     default:
-      throw badOp();
+      return undefined;
   }
-  return { leaf: { path, op, lits, test: (v) => test(normalize(kind, v)) }, at: fieldAt };
+  return (v) => test(normalize(kind, v));
 }
 
-function literal(
+/** One literal as a typed value (a point, a day range, or NULL's null); Salesforce's error when the text is not one. */
+export function literal(
   kind: Kind, type: string, value: string, n: number | undefined, op: string,
   where: { soql: string; at: number; ctx: QueryContext; field: string },
 ): Lit {
@@ -330,8 +352,9 @@ function literal(
     }
     case 'DATE_LITERAL':
     case 'DATE_N_LITERAL': {
-      const name = value.split(':')[0]!;
-      const range = dateLiteralRange(name, n, where.ctx.now());
+      const [name, count] = value.split(':') as [string, string | undefined];
+      // The parser drops a variable of 0 (LAST_N_DAYS:0 comes with none): read it from the text.
+      const range = dateLiteralRange(name, n ?? (count === undefined ? undefined : Number(count)), where.ctx.now());
       if (!range) throw fail(`date literal ${name} is not supported by this emulator`);
       return kind === 'datetime'
         ? { lo: range.start, hi: range.end, raw: value }
