@@ -179,8 +179,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async save(state: EngineState, changes?: StateChanges): Promise<void> {
-    const { links: _links, ...rest } = state;
-    const linksAt = Object.keys(state).indexOf('links');
+    const { links: _links, intents, ...rest } = state;
     const prior = this.saved;
     let links: Map<string, SavedLink>;
     if (changes && prior && this.last === state) {
@@ -196,7 +195,7 @@ export class MemoryStateStore implements StateStore {
       for (const k in state.links) put(links, state.links, k);
       this.fullSaves++;
     }
-    this.saved = { rest: JSON.stringify(rest), linksAt, links };
+    this.saved = { rest: JSON.stringify(rest), order: Object.keys(state), links, intents: intents === undefined ? undefined : JSON.stringify(intents) };
     this.last = state;
     this.saves++;
   }
@@ -207,7 +206,9 @@ export class MemoryStateStore implements StateStore {
       await this.save(emptyState());
     }
     const s = this.saved!;
-    this.saved = { ...s, rest: JSON.stringify(withIntents(JSON.parse(s.rest) as Record<string, unknown>, intents)) };
+    // As withIntents: in place when the snapshot has the key, else last (snapshot() orders them); none: dropped.
+    this.saved =
+      intents.length > 0 ? { ...s, intents: JSON.stringify(intents) } : { ...s, intents: undefined, order: s.order.filter((k) => k !== 'intents') };
   }
 
   /** The saved snapshot (a copy), for tests and the simulator's invariants. */
@@ -218,20 +219,25 @@ export class MemoryStateStore implements StateStore {
     // Person ids are integer keys, which objects order by value whatever the insertion order, as JSON.parse does.
     const links: Record<string, LinkState> = {};
     for (const [k, saved] of s.links) links[k] = JSON.parse(saved.json) as LinkState;
-    const keys = Object.keys(rest);
-    keys.splice(s.linksAt, 0, 'links');
     const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = k === 'links' ? links : rest[k];
+    for (const k of s.order) {
+      if (k === 'links') out[k] = links;
+      else if (k !== 'intents') out[k] = rest[k];
+      else if (s.intents !== undefined) out[k] = JSON.parse(s.intents) as unknown;
+    }
+    if (s.intents !== undefined && !('intents' in out)) out.intents = JSON.parse(s.intents) as unknown;
     return out as unknown as EngineState;
   }
 }
 
 /** A saved state as JSON text: the links one by one, so a save serializes only the links that changed. */
 interface MemorySnapshot {
-  /** Everything but `links`. */
+  /** Everything but `links` and `intents`. */
   rest: string;
-  /** Where `links` stood among the state's keys. */
-  linksAt: number;
+  /** The state's keys in their order when it was saved. */
+  order: string[];
+  /** The write-ahead intents as JSON, apart: saveIntents replaces them without touching the rest. */
+  intents: string | undefined;
   /** Person id → the link as saved. */
   links: Map<string, SavedLink>;
 }

@@ -120,3 +120,48 @@ describe('MemoryStateStore: unreported changes', () => {
     );
   });
 });
+
+describe('MemoryStateStore: write-ahead intents kept apart from the rest of the snapshot', () => {
+  const intent = (n: number) => ({ personId: n, sfId: `00Q${n}`, field: 'Title', to: 'salesforce' as const, value: `T${n}` });
+
+  it('any sequence of saves and intent writes loads as the whole state written then (keys in the same order)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('save' as const), intents: fc.integer({ min: 0, max: 2 }), before: fc.boolean(), token: fc.integer({ min: 0, max: 9 }) }),
+            fc.record({ op: fc.constant('intents' as const), count: fc.integer({ min: 0, max: 3 }) }),
+          ),
+          { minLength: 1, maxLength: 10 },
+        ),
+        async (ops) => {
+          const store = new MemoryStateStore();
+          // The reference: the whole snapshot as one JSON text, intents replaced in place (or added last, or dropped).
+          let reference: string | undefined;
+          let state = emptyState();
+          for (const o of ops) {
+            if (o.op === 'save') {
+              // A state with or without intents, the key before or after the others (the engine sets it last).
+              const base: Record<string, unknown> = o.before && o.intents > 0 ? { intents: [] } : {};
+              state = Object.assign(base, emptyState(), { marketoToken: `T${o.token}` }) as EngineState;
+              if (o.intents > 0) state.intents = Array.from({ length: o.intents }, (_, i) => intent(i));
+              state.links['1'] = link(1);
+              await store.save(state);
+              reference = JSON.stringify(state);
+            } else {
+              const intents = Array.from({ length: o.count }, (_, i) => intent(10 + i));
+              await store.saveIntents(intents);
+              if (reference === undefined && intents.length === 0) continue;
+              const whole = (reference === undefined ? { ...emptyState() } : JSON.parse(reference)) as Record<string, unknown>;
+              if (intents.length > 0) whole.intents = intents;
+              else delete whole.intents;
+              reference = JSON.stringify(whole);
+            }
+            expect(JSON.stringify(await store.load())).toBe(reference);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+});
