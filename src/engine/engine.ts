@@ -3,10 +3,12 @@
  * HTTP only (DESIGN §1 and §4 are its specification).
  *
  * A cycle:
- *   1. describe Lead and Contact as the sync user → the field set, and poll
- *      Salesforce (Contact, then Lead, SystemModstamp past the watermark minus
- *      a look-back) in the same Composite call, polled again only when the
- *      field set the polls asked for is not this describe's
+ *   1. read the setup changes (SetupAuditTrail) and poll Salesforce (Contact,
+ *      then Lead, SystemModstamp past the watermark minus a look-back) in one
+ *      Composite call; describe Lead and Contact as the sync user (the field
+ *      set) only when due: at start, after a setup change or an INVALID_FIELD
+ *      answer, and every `describeEvery` cycles; polled again only when the
+ *      field set the polls asked for is not the new describe's
  *   2. settle lead creates whose answer was lost (never two leads per person)
  *   3. poll Marketo (leadchanges.json past the paging token)
  *   4. follow deletes, merges and conversions (relink, sfdcIsDeleted)
@@ -26,8 +28,8 @@ import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson 
 import { mergeFields, type FieldOutcome } from './merge.ts';
 import { canon, parseDateTime, sameValue, toMarketo, toSalesforce } from './normalize.ts';
 import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
-import { SalesforceClient, type SalesforceConfig, type SfSaveResult } from './salesforce.ts';
-import { changedRowsQuery, createdLeadQuery, rowsByIdQuery } from './soql.ts';
+import { SalesforceClient, type QueryAnswer, type SalesforceConfig, type SfSaveResult } from './salesforce.ts';
+import { changedRowsQuery, createdLeadQuery, rowsByIdQuery, setupChangesQuery } from './soql.ts';
 import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
 import {
   emptyState,
@@ -60,6 +62,13 @@ export interface EngineOptions {
   lookBackMs?: number;
   /** Both clients send through this fetch (the simulator's in-process transport); default: the real network. */
   fetch?: FetchFn;
+  /**
+   * Describe Lead and Contact at least every this many cycles even when SetupAuditTrail shows no setup change
+   * (default 12: hourly at the 5-minute interval). A safety net: the audit trail records what Setup changes, not
+   * necessarily everything that changes what the sync user sees (a managed package's install, a change made by
+   * Salesforce itself), and the Marketo describe rides on it for new custom fields.
+   */
+  describeEvery?: number;
 }
 
 export interface CycleReport {
@@ -106,6 +115,9 @@ export function checkMutant(name: string | undefined): MutantName | undefined {
 
 /** Answers that mean the field set is stale: Salesforce's unknown/unwritable field, Marketo's unknown field. */
 const SCHEMA_CODES = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE', '1006']);
+
+/** describeEvery's default: hourly at the 5-minute interval. */
+export const DEFAULT_DESCRIBE_EVERY = 12;
 
 /** The Marketo field that holds a person's Salesforce id, per object. */
 const LINK_ID_FIELD = { Lead: 'sfdcLeadId', Contact: 'sfdcContactId' } as const satisfies Record<SfObject, string>;
@@ -157,6 +169,19 @@ export class SyncEngine {
   /** The write-hidden-fields mutant's memory: every field ever mapped, per object. */
   private readonly everMapped: Record<SfObject, Map<string, MappedField>> = { Lead: new Map(), Contact: new Map() };
   private cycleNo = 0;
+  /** The cycle of the last describe of Lead and Contact (the safety net counts from it). */
+  private describedInCycle = -Infinity;
+  /** Describe at the next cycle's start: a write was refused for a field (INVALID_FIELD_FOR_INSERT_UPDATE...). */
+  private describeDue = false;
+  private readonly describeEvery: number;
+  /**
+   * Where the engine stands in SetupAuditTrail: the newest CreatedDate seen (queried again from a look-back before
+   * it, like the record polls) and the rows already acted on, so one setup change causes one describe. In memory
+   * only: a restarted engine describes anyway.
+   */
+  private setupChanges: { since: number; seen: Map<string, number> } | undefined;
+  /** SetupAuditTrail cannot be read (no View Setup and Configuration, or no such object): describe every cycle. */
+  private setupChangesRefused = false;
   private busy: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
@@ -182,6 +207,10 @@ export class SyncEngine {
     this.clock = opts.clock;
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.lookBackMs = opts.lookBackMs ?? 60_000;
+    this.describeEvery = opts.describeEvery ?? DEFAULT_DESCRIBE_EVERY;
+    if (!Number.isInteger(this.describeEvery) || this.describeEvery < 1) {
+      throw new Error(`EngineOptions.describeEvery must be a whole number of cycles, at least 1, not ${JSON.stringify(opts.describeEvery)}`);
+    }
     const onRetry = (system: 'salesforce' | 'marketo') => (operation: string, attempt: number, delayMs: number, err: unknown) =>
       this.emit({ type: 'retry', at: this.clock.now(), system, operation, attempt, delayMs, error: describeError(err) });
     this.sf = new SalesforceClient(opts.salesforce, {
@@ -351,7 +380,7 @@ export class SyncEngine {
 
   // ---- field sets ------------------------------------------------------------------------------
 
-  /** Describe both objects as the sync user (every cycle: permissions can change at any time). */
+  /** Describe both objects as the sync user (Sync Person to SFDC: every time, it reads no audit trail). */
   private async describe(): Promise<FieldSets> {
     // Both objects in one request (a Composite call): the field set costs one call, not two.
     return this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
@@ -373,12 +402,14 @@ export class SyncEngine {
   }
 
   /**
-   * The cycle's describe and Salesforce poll in one Composite call: [describe Lead, describe Contact, query Contact,
-   * query Lead]. The queries are written before the describes answer, so they ask for the field set of the last
-   * describe; where this describe selects other columns (a permission or schema change, or no describe yet since
-   * the start) or a query failed (INVALID_FIELD for a field gone since), those rows are dropped and polled again
-   * with the new field set: one more call, only then. Contact before Lead, as the poll order requires: when Contact
-   * is polled again, so is Lead, after it.
+   * The cycle's setup-change read and Salesforce poll in one Composite call: [SetupAuditTrail since the last
+   * position, query Contact, query Lead, rows by id…], with [describe Lead, describe Contact] in front only when a
+   * describe is due anyway (describeFirst). Otherwise the describes follow in a call of their own, in this cycle,
+   * only when the audit answer shows a setup change not acted on yet, a query was refused INVALID_FIELD (a field
+   * gone since), or the audit trail could not be read. The queries ask for the field set of the last describe;
+   * where the new describe selects other columns (a permission or schema change, or no describe yet since the
+   * start) or a query failed, those rows are dropped and polled again with the new field set: one more call, only
+   * then. Contact before Lead, as the poll order requires: when Contact is polled again, so is Lead, after it.
    */
   private async describeAndPoll(state: EngineState): Promise<{ sets: FieldSets; polled: Record<SfObject, SfRow[]> }> {
     const before = this.fieldSets;
@@ -390,8 +421,19 @@ export class SyncEngine {
       const fields = this.selectList(before!, object);
       return { object, ids, soql: rowsByIdQuery(object, fields, ids), select: fields.join(',') };
     });
-    const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, [...asked, ...byId].map((q) => ({ soql: q.soql, all: true })));
-    const sets = await this.fieldSetsOf(described);
+    const first = this.describeFirst();
+    const audit = this.setupChangesRefused ? [] : [{ soql: setupChangesQuery(this.setupChangesFrom()) }];
+    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], [...audit, ...[...asked, ...byId].map((q) => ({ soql: q.soql, all: true }))]);
+    const auditAnswer = audit.length > 0 ? reply.answers[0] : undefined;
+    const answers = reply.answers.slice(audit.length);
+    const changes = this.newSetupChanges(auditAnswer);
+    let sets: FieldSets;
+    if (first) sets = await this.fieldSetsOf(reply.described);
+    else if (changes.length > 0 || auditAnswer?.rows === undefined || answers.some((a) => a.error && SCHEMA_CODES.has(a.error.code))) {
+      sets = await this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
+    } else sets = before!;
+    // Acted on: this cycle's describe ran after every row the audit answer holds (before it in the Composite call).
+    this.noteSetupChanges(changes);
     const rewound = this.followFieldSetChanges(state, sets);
     this.prefetched = {};
     byId.forEach((q, j) => {
@@ -415,6 +457,55 @@ export class SyncEngine {
       stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
     }
     return { sets, polled };
+  }
+
+  /** Describes in the cycle's Composite call: no field set yet, a refusal asked for one, the safety net, or no audit trail. */
+  private describeFirst(): boolean {
+    return this.fieldSets === undefined || this.describeDue || this.setupChangesRefused || this.cycleNo - this.describedInCycle >= this.describeEvery;
+  }
+
+  /** The audit query's start: a look-back before the newest row seen (or before now, the first time). */
+  private setupChangesFrom(): number {
+    return (this.setupChanges?.since ?? this.clock.now()) - this.lookBackMs;
+  }
+
+  /**
+   * The audit answer's rows not acted on yet. A refused query (no View Setup and Configuration, or no such object:
+   * INVALID_TYPE) turns the audit trail off for this engine: it describes every cycle from now on, as before the
+   * audit trail was used, and says so once. A transient failure only makes this cycle describe.
+   */
+  private newSetupChanges(answer: QueryAnswer | undefined): Array<{ id: string; at: number }> {
+    if (!answer) return [];
+    if (answer.error) {
+      if (!answer.error.transient) {
+        this.setupChangesRefused = true;
+        this.emit({ type: 'skip', at: this.clock.now(), reason: `SetupAuditTrail unreadable (${answer.error.code}: ${answer.error.message}): describing Lead and Contact every cycle` });
+      }
+      return [];
+    }
+    const seen = this.setupChanges?.seen;
+    const out: Array<{ id: string; at: number }> = [];
+    for (const row of answer.rows) {
+      const id = String(row.Id);
+      if (seen?.has(id)) continue;
+      out.push({ id, at: parseDateTime(String(row.CreatedDate)) ?? this.clock.now() });
+    }
+    // No position yet (a start): it begins now; the start's describe covers whatever came before.
+    if (!this.setupChanges) this.setupChanges = { since: this.clock.now(), seen: new Map() };
+    return out;
+  }
+
+  /** Remembers rows acted on and moves the position; forgets rows the look-back no longer reaches. */
+  private noteSetupChanges(rows: ReadonlyArray<{ id: string; at: number }>): void {
+    const mark = this.setupChanges;
+    if (!mark) return;
+    for (const r of rows) {
+      mark.seen.set(r.id, r.at);
+      if (r.at > mark.since) mark.since = r.at;
+    }
+    // The query's literal is cut to the second: keep a second more than the look-back.
+    const oldest = mark.since - this.lookBackMs - 1000;
+    for (const [id, at] of mark.seen) if (at < oldest) mark.seen.delete(id);
   }
 
   /**
@@ -503,6 +594,8 @@ export class SyncEngine {
       }
     }
     this.fieldSets = sets;
+    this.describedInCycle = this.cycleNo;
+    this.describeDue = false;
     return sets;
   }
 
@@ -558,6 +651,7 @@ export class SyncEngine {
           // cycle once, from the last committed state. Whatever was written already merges as an echo.
           if (!(err instanceof ApiError) || !SCHEMA_CODES.has(err.code)) throw err;
           this.mktoFields = undefined;
+          this.describeDue = true;
           this.emit({ type: 'skip', at: this.clock.now(), reason: `${err.code}: schema changed during the cycle, describing again` });
           this.state = undefined;
           state = await this.loadState();
@@ -1118,6 +1212,8 @@ export class SyncEngine {
             return;
           }
           failed++;
+          // A field the sync user can no longer write (or that is gone): the next cycle describes first.
+          if (SCHEMA_CODES.has(e.statusCode)) this.describeDue = true;
           if (LIFECYCLE_CODES.has(e.statusCode) || lock) {
             link.retry = true;
             this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
@@ -1439,6 +1535,7 @@ export class SyncEngine {
       }
       if (!result!.success || !result!.id) {
         const e = result!.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
+        if (SCHEMA_CODES.has(e.statusCode)) this.describeDue = true;
         delete pending.createStartedAt;
         pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
         await this.failures.log([{ personId, failure: pending.failure, logged: pending.logged }], this.unsureSince);

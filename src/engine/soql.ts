@@ -43,3 +43,11 @@ export function createdLeadQuery(p: { sinceMs: number; userId?: string; email?: 
   }
   return `SELECT Id FROM Lead WHERE ${conds.join(' AND ')} ORDER BY CreatedDate, Id`;
 }
+
+/**
+ * Setup changes (SetupAuditTrail) made after `sinceMs`, oldest first: field access, custom fields, validation
+ * rules. Sent as query, not queryAll: the object supports query() and retrieve() only.
+ */
+export function setupChangesQuery(sinceMs: number): string {
+  return `SELECT Id, Action, CreatedDate FROM SetupAuditTrail WHERE CreatedDate > ${secondsIso(sinceMs)} ORDER BY CreatedDate, Id`;
+}

@@ -82,7 +82,7 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     expect(w.org.get('Lead', id)?.SystemModstamp).toBe(modstamp);
   });
 
-  it('an idle cycle costs 2 calls in all: 1 to Salesforce (describes and polls in one Composite call), 1 to Marketo', async () => {
+  it('an idle cycle costs 2 calls in all: 1 to Salesforce (setup changes and polls in one Composite call, no describe), 1 to Marketo', async () => {
     const w = createWorld();
     for (let i = 0; i < 50; i++) w.salesforceUser.create('Lead', { LastName: `L${i}`, Company: 'Acme' });
     await w.advance('20m'); // initial load, then the echo cycles
@@ -92,11 +92,12 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     for (const r of reports) {
       expect(r).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1, sfUpdated: 0, mktoUpdated: 0, peopleCreated: 0 });
     }
-    // One Composite call per cycle, logged as its four subrequests: describe Lead, describe Contact, poll Contact, poll Lead.
+    // One Composite call per cycle, logged as its three subrequests: SetupAuditTrail since the last position, poll
+    // Contact, poll Lead. No describe: nothing changed in Setup, and the hourly safety net is not due.
     const entries = sfRequests(w, sfLog);
     expect(entries.every((e) => e.composite === true)).toBe(true);
-    const kinds = entries.map((e) => (e.path.endsWith('/describe') ? `describe ${e.object}` : e.path.includes('/queryAll') ? `poll ${e.object}` : e.path));
-    expect(kinds).toEqual(Array.from({ length: 6 }, () => ['describe Lead', 'describe Contact', 'poll Contact', 'poll Lead']).flat());
+    const kinds = entries.map((e) => (e.path.endsWith('/describe') ? `describe ${e.object}` : e.path.includes('/queryAll') ? `poll ${e.object}` : `${e.operation} ${e.object}`));
+    expect(kinds).toEqual(Array.from({ length: 6 }, () => ['query SetupAuditTrail', 'poll Contact', 'poll Lead']).flat());
     expect(sfWrites(w, sfLog)).toEqual([]);
   });
 
@@ -112,9 +113,10 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
     const after = w.org.requestLog.length;
     const [report] = await w.advance('5m');
-    // The Composite's Lead poll still asked for Title (written before its describe answered) and was refused; the
-    // Lead poll went again without it: one more call, in this cycle only.
-    expect(report).toMatchObject({ ok: true, sfCalls: 2, mktoCalls: 1 });
+    // The Composite's Lead poll still asked for Title (written with the last describe's field set) and was refused;
+    // its audit answer shows the change, so Lead and Contact are described again (one call) and the Lead poll goes
+    // again without Title (one more), in this cycle only.
+    expect(report).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 1 });
     const leadPolls = polls(after);
     expect(leadPolls.map((e) => [e.composite === true, e.errorCodes])).toEqual([
       [true, ['INVALID_FIELD']],

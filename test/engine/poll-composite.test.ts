@@ -1,8 +1,10 @@
 /**
- * The cycle's describe and poll share one Composite call (DESIGN §4 "Change detection", "Field set"): the polls are
- * written with the field set of the previous describe, and polled again (one more call) only when this cycle's
- * describe selects other columns or a poll was refused. What that must never cost: a hidden field read or written,
- * a row synced with the wrong columns, the Contact-before-Lead order, a duplicate.
+ * The cycle's setup-change read (SetupAuditTrail) and poll share one Composite call (DESIGN §4 "Change detection",
+ * "Field set"), with the describes in front only when due (start, safety net); after a setup change or a refused
+ * poll the describes follow in a call of their own. The polls are written with the field set of the previous
+ * describe, and polled again (one more call) only when the new describe selects other columns or a poll was
+ * refused. What that must never cost: a hidden field read or written, a row synced with the wrong columns, the
+ * Contact-before-Lead order, a duplicate. (test/engine/setup-changes.test.ts covers when the engine describes.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
@@ -21,7 +23,9 @@ function shape(w: World, from: number): string[] {
           ? 'login'
           : /\/query\/01g/.test(e.path)
             ? 'queryMore'
-            : `${e.method} ${e.path.replace(/^\/services\/data\/v[\d.]+/, '')}`;
+            : e.path.includes('/query?')
+              ? 'query'
+              : `${e.method} ${e.path.replace(/^\/services\/data\/v[\d.]+/, '')}`;
     const object = e.object ?? soqlObject(e.path);
     return `${e.composite ? '+' : ''}${kind}${object && kind !== 'login' ? ` ${object}` : ''}`;
   });
@@ -40,19 +44,19 @@ describe('describe and poll in one Composite call', () => {
     const from = w.org.requestLog.length;
     const [first] = await w.advance('1m');
     expect(first).toMatchObject({ ok: true, sfCalls: 3, peopleCreated: 2 });
-    expect(shape(w, from)).toEqual(['login', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+    expect(shape(w, from)).toEqual(['login', '+describe Lead', '+describe Contact', '+query SetupAuditTrail', '+poll Contact', '+poll Lead']);
     await w.advance('5m'); // the echoes
     const next = w.org.requestLog.length;
     const [idle] = await w.advance('5m');
     expect(idle).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
-    expect(shape(w, next)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+    expect(shape(w, next)).toEqual(['+query SetupAuditTrail', '+poll Contact', '+poll Lead']);
 
     // A restarted engine has no field set to poll with: the same three calls again, and a Marketo identity and describe.
     w.restartEngine();
     const again = w.org.requestLog.length;
     const [restarted] = await w.advance('1m'); // a restarted engine runs its first cycle at once
     expect(restarted).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 3 });
-    expect(shape(w, again)).toEqual(['login', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+    expect(shape(w, again)).toEqual(['login', '+describe Lead', '+describe Contact', '+query SetupAuditTrail', '+poll Contact', '+poll Lead']);
     const [after] = await w.advance('5m');
     expect(after).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
   });
@@ -69,9 +73,10 @@ describe('describe and poll in one Composite call', () => {
     w.salesforceUser.update('Lead', id, { Title: 'CEO' });
     const from = w.org.requestLog.length;
     const [report] = await w.advance('5m');
-    expect(report).toMatchObject({ ok: true, sfCalls: 2 });
-    // Only the Lead poll is asked again (its columns changed; Contact's did not, and was polled first anyway).
-    expect(shape(w, from)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', 'poll Lead']);
+    expect(report).toMatchObject({ ok: true, sfCalls: 3 });
+    // The audit answer shows the change: describe (one call); only the Lead poll is asked again (its columns changed;
+    // Contact's did not, and was polled first anyway).
+    expect(shape(w, from)).toEqual(['+query SetupAuditTrail', '+poll Contact', '+poll Lead', '+describe Lead', '+describe Contact', 'poll Lead']);
     const polls = sfRequests(w, from).filter((e) => e.path.includes('/queryAll') && e.object === 'Lead');
     expect(polls[0]?.fieldsRead).not.toContain('Title');
     expect(polls[1]?.fieldsRead).toContain('Title');
@@ -92,12 +97,12 @@ describe('describe and poll in one Composite call', () => {
     w.marketoUser.update(pContact, { title: 'Chief Buyer', mobilePhone: '+1 555 0202' });
     const from = w.org.requestLog.length;
     const [report] = await w.advance('5m');
-    expect(report).toMatchObject({ ok: true, sfCalls: 3 }); // the Composite, the polls again, the contact's update
+    expect(report).toMatchObject({ ok: true, sfCalls: 4 }); // the Composite, the describes, the polls again, the contact's update
     const entries = sfRequests(w, from);
-    expect(shape(w, from).slice(0, 6)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', '+poll Contact', '+poll Lead']);
-    expect(entries[2]!.errorCodes).toEqual(['INVALID_FIELD']);
+    expect(shape(w, from).slice(0, 7)).toEqual(['+query SetupAuditTrail', '+poll Contact', '+poll Lead', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
+    expect(entries[1]!.errorCodes).toEqual(['INVALID_FIELD']);
     // Nothing after the refused poll names the hidden field, read or write.
-    for (const e of entries.slice(3)) {
+    for (const e of entries.slice(2)) {
       if (e.object !== 'Contact') continue;
       expect(e.fieldsRead).not.toContain('Title');
       expect(e.fieldsWritten).not.toContain('Title');
@@ -120,17 +125,18 @@ describe('describe and poll in one Composite call', () => {
     const reports = await w.advance('10m');
     expect(reports).toHaveLength(2);
     for (const r of reports) expect(r).toMatchObject({ ok: true, sfCalls: 2, rejected: 1 }); // the Composite call, the update tried again
-    const cycle = ['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', '+poll Lead', 'PATCH /composite/sobjects Lead'];
+    const cycle = ['+query SetupAuditTrail', '+poll Contact', '+poll Lead', '+poll Lead', 'PATCH /composite/sobjects Lead'];
     expect(shape(w, from)).toEqual([...cycle, ...cycle]);
-    // The fifth subrequest is the by-id read of the pending lead.
+    // The fourth subrequest is the by-id read of the pending lead.
     const byId = sfRequests(w, from).filter((e) => e.composite && /WHERE Id IN/.test(decodeURIComponent(e.path)));
     expect(byId).toHaveLength(2);
     expect(failureActivities(w, personId)).toHaveLength(1);
 
-    // The rule goes: the pending lead takes the value, from the row read inside the Composite call.
+    // The rule goes: the pending lead takes the value, from the row read inside the Composite call. The audit trail
+    // records the deactivation, so this cycle describes too (one call; the columns are the same, no poll again).
     w.org.setRule({ ...HOT_NEEDS_PHONE, active: false });
     const [fixed] = await w.advance('5m');
-    expect(fixed).toMatchObject({ ok: true, sfCalls: 2, sfUpdated: 1, rejected: 0 });
+    expect(fixed).toMatchObject({ ok: true, sfCalls: 3, sfUpdated: 1, rejected: 0 });
     expect(w.org.get('Lead', id)?.Rating).toBe('Hot');
   });
 
@@ -157,10 +163,11 @@ describe('describe and poll in one Composite call', () => {
     expect(reads.map((e) => e.errorCodes)).toEqual([['INVALID_FIELD'], []]);
     expect(reads[1]!.fieldsRead).not.toContain('Title');
     expect(w.org.get('Lead', id)?.City).toBe('Bergen');
-    // The cycle after it polls with the new field set at once: nothing refused.
+    // The cycle after it polls with the new field set at once: nothing refused. (It describes once more: the flow
+    // action does not read the audit trail, so the cycle has not acted on the change's row yet.)
     const cycle = w.org.requestLog.length;
     const [report] = await w.advance('5m');
-    expect(report).toMatchObject({ ok: true, sfCalls: 1 });
+    expect(report).toMatchObject({ ok: true, sfCalls: 2 });
     expect(sfRequests(w, cycle).filter((e) => e.errorCodes.length > 0)).toEqual([]);
   });
 
@@ -171,7 +178,7 @@ describe('describe and poll in one Composite call', () => {
     const from = w.org.requestLog.length;
     const [report] = await w.advance('5m');
     expect(report).toMatchObject({ ok: true, sfCalls: 2, peopleCreated: 2050 });
-    expect(shape(w, from)).toEqual(['+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead', 'queryMore']);
+    expect(shape(w, from)).toEqual(['+query SetupAuditTrail', '+poll Contact', '+poll Lead', 'queryMore']);
     expect(w.instance.listPeople()).toHaveLength(2050);
   });
 

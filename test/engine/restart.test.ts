@@ -34,7 +34,8 @@ describe('a crash between any two requests of a cycle, then a restart from the s
     const before = requestCount(dry.w);
     await dry.w.advance('5m');
     const n = requestCount(dry.w) - before;
-    expect(n).toBeGreaterThan(8);
+    // The Composite's subrequests count one each (SetupAuditTrail, poll Contact, poll Lead: no describe in this cycle).
+    expect(n).toBeGreaterThanOrEqual(8);
 
     for (let k = 0; k <= n; k++) {
       const { w, a, b, c, pa, pb } = await busyWorld();
