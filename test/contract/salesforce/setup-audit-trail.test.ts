@@ -119,10 +119,10 @@ describe('SetupAuditTrail is read-only and describe-able', () => {
     const [row] = await rowsSince(sync, 0);
     const updated = await raw(sync, 'PATCH', `/sobjects/SetupAuditTrail/${row!.Id}`, JSON.stringify({ Display: 'forged' }));
     expect(updated.status).toBe(400);
-    expect((await updated.json())[0].errorCode).toBe('INVALID_TYPE_FOR_OPERATION');
+    expect(((await updated.json()) as Array<{ errorCode: string }>)[0]!.errorCode).toBe('INVALID_TYPE_FOR_OPERATION');
     const deleted = await raw(sync, 'DELETE', `/sobjects/SetupAuditTrail/${row!.Id}`);
     expect(deleted.status).toBe(400);
-    expect((await deleted.json())[0].errorCode).toBe('INVALID_TYPE_FOR_OPERATION');
+    expect(((await deleted.json()) as Array<{ errorCode: string }>)[0]!.errorCode).toBe('INVALID_TYPE_FOR_OPERATION');
     const got = await sync.sobject('SetupAuditTrail').retrieve(row!.Id);
     expect(got['Display']).toBe(row!.Display);
   });
@@ -135,7 +135,7 @@ describe('without View Setup and Configuration the object does not exist', () =>
     expect(q.message).toContain("sObject type 'SetupAuditTrail' is not supported.");
     const d = await raw(plain, 'GET', '/sobjects/SetupAuditTrail/describe');
     expect(d.status).toBe(404);
-    expect((await d.json())[0].errorCode).toBe('NOT_FOUND');
+    expect(((await d.json()) as Array<{ errorCode: string }>)[0]!.errorCode).toBe('NOT_FOUND');
     const global = await plain.describeGlobal();
     expect(global.sobjects.map((s) => s.name)).not.toContain('SetupAuditTrail');
     expect(global.sobjects.map((s) => s.name)).toContain('Lead');
