@@ -23,6 +23,13 @@
  * over before its matcher runs (msw matches case-insensitively, so the test
  * is on lower-cased text). Neither can skip a handler that would match, so the
  * first match is msw's.
+ *
+ * Which handlers match a URL depends on the method and the URL's origin and
+ * path only, and an engine asks for the same few dozen of them over and over
+ * (the Composite resource, describes, queries, the change feed): the handlers
+ * a (method, URL) pair reaches, with their params, are kept per handler list
+ * (at most PLANS_PER_METHOD URLs per method, then started afresh) and each
+ * request gets its own copy of the params.
  */
 import { createRequire } from 'node:module';
 import { HttpHandler, type RequestHandler } from 'msw';
@@ -51,11 +58,28 @@ interface Entry {
   fast: Fast | null;
 }
 
+/** One handler a (method, URL) pair reaches: a plain one with the params it matched, or one msw runs itself. */
+interface Step {
+  entry: Entry;
+  params: Params | null;
+  /** What matching threw (a malformed percent-escape in the path): thrown again when a request gets this far. */
+  error?: unknown;
+}
+
+/** The handlers of a list that take one method, and what each URL asked for so far reaches among them. */
+interface MethodIndex {
+  entries: Entry[];
+  plans: Map<string, Step[]>;
+}
+
 /** A handler list's entries by request method (as the request spells it), built on first use. */
 interface Index {
   handlers: RequestHandler[];
-  byMethod: Map<string, Entry[]>;
+  byMethod: Map<string, MethodIndex>;
 }
+
+/** URLs remembered per method and handler list (record URLs vary without end; the rest are few). */
+const PLANS_PER_METHOD = 512;
 
 const fastPaths = new WeakMap<RequestHandler, Fast | null>();
 const indexes = new WeakMap<readonly RequestHandler[], Index>();
@@ -64,40 +88,78 @@ let requests = 0;
 export async function dispatch(handlers: readonly RequestHandler[], request: Request): Promise<Response | undefined> {
   // msw uses the id only to pair a handler's cleanups with its request; a counter keeps it deterministic.
   const requestId = `dispatch-${(++requests).toString(36)}`;
-  let url: string | undefined;
-  let lower: string | undefined;
-  for (const { handler, fast } of entriesFor(handlers, request.method)) {
-    if (!fast) {
+  const index = methodIndex(handlers, request.method);
+  const url = cleanUrlOf(request);
+  let steps = index.plans.get(url);
+  if (!steps) {
+    steps = planFor(index.entries, url);
+    if (index.plans.size >= PLANS_PER_METHOD) index.plans.clear();
+    index.plans.set(url, steps);
+  }
+  for (const { entry, params, error } of steps) {
+    if (error !== undefined) throw error;
+    const { handler, fast } = entry;
+    if (!fast || !params) {
       const result = await handler.run({ request, requestId });
       if (result?.response) return result.response;
       continue;
     }
-    url ??= cleanUrlOf(request);
-    if (fast.literals.length > 0 && !containsInOrder((lower ??= url.toLowerCase()), fast.literals)) continue;
-    const params = fast.matches(url);
-    if (!params) continue;
     (handler as { isUsed: boolean }).isUsed = true;
-    const response = await resolve(fast, request, requestId, params);
+    const response = await resolve(fast, request, requestId, copyOf(params));
     if (response) return response;
   }
   return undefined;
 }
 
+/** The entries `url` reaches, in order: every handler msw runs itself, and each plain one whose path matches. */
+function planFor(entries: readonly Entry[], url: string): Step[] {
+  const steps: Step[] = [];
+  const lower = url.toLowerCase();
+  for (const entry of entries) {
+    const { fast } = entry;
+    if (!fast) {
+      steps.push({ entry, params: null });
+      continue;
+    }
+    if (fast.literals.length > 0 && !containsInOrder(lower, fast.literals)) continue;
+    let params: Params | undefined;
+    try {
+      params = fast.matches(url);
+    } catch (error) {
+      // Thrown only if no earlier handler answers, as when matching ran handler by handler.
+      steps.push({ entry, params: null, error });
+      break;
+    }
+    if (params) steps.push({ entry, params });
+  }
+  return steps;
+}
+
+/** A fresh params object for each request, as path-to-regexp makes one per match (a resolver may change it). */
+function copyOf(params: Params): Params {
+  const out: Params = Object.create(Object.getPrototypeOf(params) as object | null) as Params;
+  for (const k in params) {
+    const v = params[k]!;
+    out[k] = typeof v === 'string' ? v : [...v];
+  }
+  return out;
+}
+
 /** The handlers of `list` that can answer `method`, in list order (every handler msw runs itself included). */
-function entriesFor(list: readonly RequestHandler[], method: string): Entry[] {
+function methodIndex(list: readonly RequestHandler[], method: string): MethodIndex {
   let index = indexes.get(list);
   // A list edited in place since it was indexed is indexed again.
   if (!index || !sameHandlers(index.handlers, list)) indexes.set(list, (index = { handlers: [...list], byMethod: new Map() }));
-  let entries = index.byMethod.get(method);
-  if (!entries) {
-    entries = [];
+  let byMethod = index.byMethod.get(method);
+  if (!byMethod) {
+    const entries: Entry[] = [];
     for (const handler of list) {
       const fast = fastPathOf(handler);
       if (!fast || fast.method(method)) entries.push({ handler, fast });
     }
-    index.byMethod.set(method, entries);
+    index.byMethod.set(method, (byMethod = { entries, plans: new Map() }));
   }
-  return entries;
+  return byMethod;
 }
 
 function sameHandlers(a: readonly RequestHandler[], b: readonly RequestHandler[]): boolean {

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestBytesAndText, requestText } from '../../mocks/request-text.ts';
 
+type BodyInit = NonNullable<RequestInit['body']>;
+
 const URL_ = 'https://x.my.salesforce.com/services/data/v60.0/sobjects/Lead';
 
 function post(body: BodyInit | null | undefined, init: RequestInit = {}): Request {
