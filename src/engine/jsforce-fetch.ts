@@ -48,7 +48,7 @@ export function useFetchTransport(transport: JsforceTransport, fetchFn: FetchFn)
 
 /** The least of a stream that jsforce's HttpApi and Transport use: events, and pipes in and out. */
 class ResponseEmitter extends EventEmitter {
-  private readonly targets: NodeJS.WritableStream[] = [];
+  private readonly targets: PipeTarget[] = [];
 
   /** A pipe into this stream (HttpApi's empty lazy input): accepted and dropped, as jsforce's own stream did here. */
   write(): boolean {
@@ -59,20 +59,19 @@ class ResponseEmitter extends EventEmitter {
     return this;
   }
 
-  /** `request(...).stream()` readers: they get the body's bytes when it arrives. */
+  /** `request(...).stream()` readers: they get the body's bytes when it arrives, or when they ask, if later. */
   pipe<T extends NodeJS.WritableStream>(target: T): T {
-    this.targets.push(target);
+    this.targets.push(new PipeTarget(target));
     return target;
   }
 
   async deliver(response: { statusCode: number; headers: Record<string, string> }, body: Body): Promise<void> {
     this.emit('response', response);
-    if (this.targets.length > 0) {
-      const bytes = body.bytes ?? Buffer.from(body.text!, 'utf-8');
-      for (const target of this.targets) target.end(bytes);
-    }
+    let bytes = body.bytes;
+    const bytesOf = () => (bytes ??= Buffer.from(body.text!, 'utf-8'));
+    for (const target of this.targets) target.deliver(bytesOf);
     // HttpApi's own streams queue process.nextTick work on every request (its pipe into this stream resumes its
-    // input; the bytes above flow through its PassThrough). Ticks run only once the microtask queue is empty, and
+    // input; bytes given to a reader flow through its PassThrough). Ticks run only once the microtask queue is empty, and
     // an in-process run is one long chain of microtasks: unless each request waits for the tick queue, those ticks
     // pile up for the whole run, and each holds its stream, the transport and so the World (test/property/
     // run-memory.test.ts). jsforce's own stream waited on them too, to read the body back.
@@ -150,6 +149,58 @@ const TEXTUAL = /^\s*(application\/(json|xml|x-www-form-urlencoded)|text\/)/i;
 async function readBody(res: Response, encoding: BufferEncoding): Promise<Body> {
   if ((encoding === 'utf-8' || encoding === 'utf8') && TEXTUAL.test(res.headers.get('content-type') ?? '')) return { text: await res.text() };
   return { bytes: Buffer.from(await res.arrayBuffer()), encoding };
+}
+
+/**
+ * One pipe target. HttpApi pipes every request's stream into the PassThrough behind `request(...).stream()`
+ * (lib/util/stream.js createLazyStream), whether or not anyone will read that stream; the engine never does. Bytes
+ * written there flow through two streams and a train of process.nextTick work (about a tenth of a busy cycle's CPU,
+ * issue 8). So a readable target gets the body once its reader asks for data (a read() of anything but 0, which is
+ * how the lazy stream's Duplex pulls for its own reader), at delivery if it asked before; a target nobody reads is
+ * never written to. Anything that is not readable gets the body at delivery.
+ */
+class PipeTarget {
+  private asked = false;
+  private pending: (() => Buffer) | undefined;
+  private restore: (() => void) | undefined;
+
+  constructor(private readonly target: NodeJS.WritableStream) {
+    const readable = target as unknown as { read?: (n?: number) => unknown };
+    const own = readable.read;
+    if (typeof own !== 'function') {
+      this.asked = true;
+      return;
+    }
+    const hadOwn = Object.prototype.hasOwnProperty.call(readable, 'read');
+    this.restore = () => {
+      if (hadOwn) readable.read = own;
+      else delete readable.read;
+    };
+    // No reference to the emitter from here: the target can outlive the request (see finished()).
+    const self = this;
+    readable.read = function (this: unknown, n?: number): unknown {
+      if (n !== 0) self.demand();
+      return own.call(this, n);
+    };
+  }
+
+  deliver(bytes: () => Buffer): void {
+    this.pending = bytes;
+    if (this.asked) this.feed();
+  }
+
+  private demand(): void {
+    this.asked = true;
+    if (this.pending) this.feed();
+  }
+
+  private feed(): void {
+    const bytes = this.pending!;
+    this.pending = undefined;
+    this.restore?.();
+    this.restore = undefined;
+    this.target.end(bytes());
+  }
 }
 
 /** Resolves once every queued process.nextTick callback (and any they queue) has run. */

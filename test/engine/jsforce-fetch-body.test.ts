@@ -79,4 +79,24 @@ describe('jsforce fetch transport: reading the answer', () => {
     await expect(conn.request('/gone')).rejects.toMatchObject({ errorCode: 'NOT_FOUND', message: 'Ünknown record' });
     expect(reads).toEqual(['text']);
   });
+
+  it('a stream reader that starts only after the request resolved still gets every byte', async () => {
+    const json = JSON.stringify(record);
+    const { conn } = connection(() => [http.get('*/late', () => new HttpResponse(json, { headers: { 'Content-Type': 'application/json' } }))]);
+    const request = conn.request('/late');
+    expect(await request).toEqual(record);
+    await new Promise((resolve) => setImmediate(resolve)); // let every queued tick run first
+    expect((await collect(request.stream())).toString('utf-8')).toBe(json);
+  });
+
+  it("no bytes go into HttpApi's stream while nobody reads it", async () => {
+    const { conn } = connection(() => [http.get('*/unread', () => HttpResponse.json(record))]);
+    const request = conn.request('/unread');
+    const stream = request.stream() as unknown as NodeJS.ReadableStream & { readableLength: number; readableEnded: boolean };
+    expect(await request).toEqual(record);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.readableLength).toBe(0);
+    // And they are there once it is read.
+    expect(JSON.parse((await collect(stream)).toString('utf-8'))).toEqual(record);
+  });
 });
