@@ -5,8 +5,10 @@
  *
  * A plan is made only when the compile's WHERE values line up one for one, in text order, with the literals the
  * shape scan found (so a literal the scan saw is certainly the value the plan binds it to), and it is used only
- * while the context shows the compile's objects unchanged: the org hands out a new view of an object whenever its
- * schema or the user's field permissions change, so a plan never outlives the names it resolved.
+ * where the context's view of every object the compile looked at resolves names exactly as it did: same fields,
+ * in the same order, with the same name, type, relationship and filter/sort flags (a view's signature). So a
+ * field hidden or added since is seen, and the users and the worlds of a fuzz campaign that see one schema share
+ * one plan.
  */
 import type { ObjectDef, QueryContext } from '../types.ts';
 import type { FieldPath } from './fields.ts';
@@ -51,7 +53,8 @@ interface Plan {
   /** The WHERE tree of the compile (its leaves are rebuilt, in order, from `conds`). */
   tree?: Node;
   conds: CondPlan[];
-  objects: Array<[string, ObjectDef | undefined]>;
+  /** Object name as the compile asked for it → the signature of the view it got (undefined: no such object). */
+  objects: Array<[string, string | undefined]>;
 }
 
 /** The parser's literalType for each class of literal the scan finds. */
@@ -77,7 +80,7 @@ export function boundPlan(shape: Shape, ctx: QueryContext): Compiled | undefined
   const variants = plans.get(shape.key);
   if (!variants) return undefined;
   for (const plan of variants) {
-    if (!plan.objects.every(([name, def]) => ctx.object(name) === def)) continue;
+    if (!plan.objects.every(([name, sig]) => signature(ctx.object(name)) === sig)) continue;
     const bound = bind(plan, shape, ctx);
     if (bound) stats.hits++;
     return bound;
@@ -150,7 +153,27 @@ function planOf(shape: Shape, compiled: Compiled): Plan | undefined {
   if (k !== shape.literals.length) return undefined;
   const { select, root } = rest;
   const flat = select !== 'count' && select.every((p) => p.hops.length === 0) ? flatRowShaper(root.name, select.map((p) => p.leaf.name)) : undefined;
-  return { compiled: { ...rest, ...(flat ? { flat } : {}) }, tree: where?.tree, conds, objects: [...compiled.objects] };
+  const objects = [...compiled.objects].map(([name, def]): [string, string | undefined] => [name, signature(def)]);
+  return { compiled: { ...rest, ...(flat ? { flat } : {}) }, tree: where?.tree, conds, objects };
+}
+
+/**
+ * Everything a compile reads from a view of an object, in the order it reads it. The org makes a new view when
+ * the schema or the user's field permissions change and never changes one it handed out, so a view's signature
+ * is worked out once.
+ */
+const signatures = new WeakMap<ObjectDef, string>();
+function signature(def: ObjectDef | undefined): string | undefined {
+  if (!def) return undefined;
+  let sig = signatures.get(def);
+  if (sig === undefined) {
+    sig = def.name;
+    for (const [key, f] of def.fields) {
+      sig += `\n${key}\t${f.name}\t${f.type}\t${f.filterable}\t${f.sortable}\t${f.relationshipName}\t${f.referenceTo.join(',')}`;
+    }
+    signatures.set(def, sig);
+  }
+  return sig;
 }
 
 /** The plan with this shape's literals typed and bound; undefined when one does not bind (the compile gives the error). */

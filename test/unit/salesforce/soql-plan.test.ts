@@ -268,7 +268,7 @@ describe('a plan never outlives what it resolved', () => {
     expect(JSON.parse(same(q("'d'"), org.queryContext(org.syncUser.id))).ok.fieldsRead).toEqual(['Id', 'Title']);
   });
 
-  it('a field added after a plan failed is found; each user and each org has its own plan', () => {
+  it('a field added after a plan failed is found; a plan serves only views that resolve names alike', () => {
     clearPlans();
     const a = world();
     const q = (s: string) => `SELECT Id, Late__c FROM Lead WHERE Late__c = ${s}`;
@@ -283,6 +283,16 @@ describe('a plan never outlives what it resolved', () => {
     const before = planStats().hits;
     same(q("'w'"), a.org.queryContext(a.org.syncUser.id));
     expect(planStats().hits).toBe(before + 1);
+    // Another org with the same schema and permissions (the next world of a fuzz campaign) shares it.
+    b.org.addField({ object: 'Lead', name: 'Late__c', type: 'string', length: 10 });
+    b.org.create('Lead', { LastName: 'Late', Company: 'B', Late__c: 'v' }, b.org.adminUser.id);
+    expect(JSON.parse(same(q("'v'"), b.org.queryContext(b.org.syncUser.id))).ok.totalSize).toBe(1);
+    expect(planStats().hits).toBe(before + 2);
+    // A type change of the field is a different view: no plan of the old one serves it.
+    const c = world();
+    c.org.addField({ object: 'Lead', name: 'Late__c', type: 'double', precision: 8, scale: 0 });
+    expect(JSON.parse(same(q("'v'"), c.org.queryContext(c.org.syncUser.id))).error.code).toBe('INVALID_FIELD');
+    expect(planStats().hits).toBe(before + 2);
   });
 
   it('keeps at most 500 shapes', () => {
