@@ -179,35 +179,57 @@ function signature(def: ObjectDef | undefined): string | undefined {
 /** The plan with this shape's literals typed and bound; undefined when one does not bind (the compile gives the error). */
 function bind(plan: Plan, shape: Shape, ctx: QueryContext): Compiled | undefined {
   if (!plan.tree) return { ...plan.compiled };
-  let next = 0;
   try {
-    const rebuild = (node: Node): Node => {
-      if (node.kind === 'and' || node.kind === 'or') return { kind: node.kind, children: node.children.map(rebuild) };
-      if (node.kind === 'not') return { kind: 'not', child: rebuild(node.child) };
-      if (node.kind !== 'cond') throw new Error('unreachable');
-      const cond = plan.conds[next++]!;
-      const lits = literals(cond, shape, ctx);
-      const test = leafTest(cond.kind, cond.op, lits)!;
-      return { kind: 'cond', c: node.c, leaf: { path: cond.path, op: cond.op, lits, test } };
-    };
-    return { ...plan.compiled, where: finishWhere(rebuild(plan.tree), ctx) };
+    return { ...plan.compiled, where: finishWhere(rebuild(plan.tree, { plan, shape, ctx, next: 0 }), ctx) };
   } catch {
     return undefined;
   }
 }
 
+interface Binding {
+  plan: Plan;
+  shape: Shape;
+  ctx: QueryContext;
+  /** The next condition of `plan.conds` (conditions are met in the order the plan was made in). */
+  next: number;
+}
+
+// Plain functions rather than closures: this runs for every query of a known shape.
+function rebuild(node: Node, b: Binding): Node {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return { kind: node.kind, children: node.children.map((child) => rebuild(child, b)) };
+    case 'not':
+      return { kind: 'not', child: rebuild(node.child, b) };
+    case 'cond': {
+      const cond = b.plan.conds[b.next++]!;
+      const lits = literals(cond, b.shape, b.ctx);
+      const test = leafTest(cond.kind, cond.op, lits)!;
+      return { kind: 'cond', c: node.c, leaf: { path: cond.path, op: cond.op, lits, test } };
+    }
+  }
+}
+
 function literals(cond: CondPlan, shape: Shape, ctx: QueryContext): Lit[] {
-  const { kind, op, path } = cond;
-  const where = { soql: '', at: 0, ctx, field: path.leaf.name };
-  const typed = (type: string, value: string, n: number | undefined): Lit =>
-    type === 'NULL' ? null : literal(kind, type, value, n, op, where);
+  const where = { soql: '', at: 0, ctx, field: cond.path.leaf.name };
+  const out: Lit[] = [];
   if (!Array.isArray(cond.values)) {
     const { list, type } = cond.values;
-    return (shape.literals[list] as string[]).map((value) => typed(type, value, undefined));
+    for (const value of shape.literals[list] as string[]) out.push(typed(cond, where, type, value, undefined));
+    return out;
   }
-  return cond.values.map((v) => {
-    if ('fixed' in v) return typed(v.type, v.fixed, v.n);
-    const image = shape.literals[v.slot] as string;
-    return v.prefix === undefined ? typed(v.type, image, undefined) : typed(v.type, v.prefix + image, Number(image));
-  });
+  for (const v of cond.values) {
+    if ('fixed' in v) out.push(typed(cond, where, v.type, v.fixed, v.n));
+    else {
+      const image = shape.literals[v.slot] as string;
+      out.push(v.prefix === undefined ? typed(cond, where, v.type, image, undefined) : typed(cond, where, v.type, v.prefix + image, Number(image)));
+    }
+  }
+  return out;
+}
+
+/** As the compile types a literal: NULL is null, the rest by the field's kind (throws what the compile throws). */
+function typed(cond: CondPlan, where: Parameters<typeof literal>[5], type: string, value: string, n: number | undefined): Lit {
+  return type === 'NULL' ? null : literal(cond.kind, type, value, n, cond.op, where);
 }

@@ -74,7 +74,8 @@ export function parseDateTime(text: string): number | undefined {
 const parsedDateTimes = new Map<string, number | undefined>();
 const PARSED_DATETIMES_KEPT = 20_000;
 
-function parseDateTimeText(text: string): number | undefined {
+/** As parseDateTime, not remembered: for a query's literal, which (a poll's watermark) is new every time. */
+export function parseDateTimeText(text: string): number | undefined {
   const m = DATETIME_RE.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));

@@ -6,7 +6,7 @@ import { clauseStart, findWord, type Token } from './lexer.ts';
 import type { Parsed } from './parse.ts';
 import {
   apiDateTime, compareValues, dateLiteralRange, decodeString, isValidDate, kindOf, likeRegex, normalize,
-  parseDateTime, soapTypeWord, type Kind,
+  parseDateTimeText, soapTypeWord, type Kind,
 } from './values.ts';
 
 type Norm = string | number | boolean;
@@ -346,7 +346,7 @@ export function literal(
       if (!isValidDate(value)) throw fail(`invalid date: ${value}`);
       return { lo: value, raw: value };
     case 'DATETIME': {
-      const ms = parseDateTime(value);
+      const ms = parseDateTimeText(value);
       if (ms === undefined) throw fail(`invalid datetime: ${value}`);
       return { lo: ms, raw: value };
     }
