@@ -29,3 +29,11 @@ export function urlParts(url: string): UrlParts {
   const pathname = url.slice(start, queryAt >= 0 ? queryAt : end) || '/';
   return { pathname, query: queryAt >= 0 ? url.slice(queryAt + 1, end) : '' };
 }
+
+/**
+ * `new URL(url).searchParams` for a query read by urlParts. URLSearchParams drops one leading `?` from a string
+ * (URL's own searchParams never does), so a query that starts with `?` is given one to drop.
+ */
+export function queryParams(query: string): URLSearchParams {
+  return new URLSearchParams(query.charCodeAt(0) === 0x3f ? `?${query}` : query);
+}

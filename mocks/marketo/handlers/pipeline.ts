@@ -12,6 +12,7 @@ import { UNCOUNTED_CODES } from '../limits.ts';
 import { MarketoError } from '../types.ts';
 import { textResponse } from '../../text-response.ts';
 import { requestBytesAndText } from '../../request-text.ts';
+import { queryParams, urlParts } from '../../url-parts.ts';
 import { identityResponse, IDENTITY_PATH } from './identity.ts';
 import type { LogNote, Outcome, Route } from './route.ts';
 
@@ -48,7 +49,8 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
   return async function handle(request: Request): Promise<Response> {
     const seq = instance.nextRequestSeq();
     const requestId = `${(0xe000 + (seq & 0xfff)).toString(16)}#${(instance.clock.now() * 16 + (seq & 0xf)).toString(16)}`;
-    const url = new URL(request.url);
+    // Path and query read off the URL's text (the same as URL's pathname and search, without parsing it again).
+    const { pathname, query: rawQuery } = urlParts(request.url);
     let method = request.method.toUpperCase();
     const note: LogNote = { fieldsRead: [], fieldsWritten: [] };
     let operation = 'unknown';
@@ -58,7 +60,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
       instance.logRequest({
         seq,
         method,
-        path: url.pathname,
+        path: pathname,
         operation,
         fieldsRead: [...new Set(note.fieldsRead)],
         fieldsWritten: [...new Set(note.fieldsWritten)],
@@ -76,7 +78,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
     };
 
     try {
-      if (url.pathname.length + url.search.length > MAX_URI_LENGTH) {
+      if (pathname.length + (rawQuery === '' ? 0 : rawQuery.length + 1) > MAX_URI_LENGTH) {
         operation = 'rejected';
         return done(new Response('Request-URI Too Long', { status: 414 }), false, ['414']);
       }
@@ -87,15 +89,15 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
       }
       const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
 
-      if (url.pathname.startsWith('/identity/')) {
+      if (pathname.startsWith('/identity/')) {
         operation = 'identity';
-        if (!IDENTITY_PATH.test(url.pathname)) return done(json({ error: 'not_found', error_description: `No such path ${url.pathname}` }, 404), false, ['404']);
-        const r = identityResponse(instance, method, url.searchParams, bodyText, contentType);
+        if (!IDENTITY_PATH.test(pathname)) return done(json({ error: 'not_found', error_description: `No such path ${pathname}` }, 404), false, ['404']);
+        const r = identityResponse(instance, method, queryParams(rawQuery), bodyText, contentType);
         return done(json(r.body, r.status), r.status === 200, r.errorCodes);
       }
 
       // POST with _method=GET carries a long query in a form body (reference B2).
-      const query = new URLSearchParams(url.search);
+      const query = queryParams(rawQuery);
       let parsedBody: string | undefined = bodyText;
       if (method === 'POST' && query.get('_method')?.toUpperCase() === 'GET') {
         method = 'GET';
@@ -123,7 +125,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
       let params: string[] = [];
       let onPath = false;
       for (const r of routes) {
-        const m = r.pattern.exec(url.pathname);
+        const m = r.pattern.exec(pathname);
         if (!m) continue;
         onPath = true;
         if (r.method !== method) continue;
@@ -147,7 +149,7 @@ export function createPipeline(instance: MarketoInstance, routes: Route[]): Mark
 
       let outcome: Outcome;
       try {
-        outcome = route.run({ instance, url, query, params, body, note });
+        outcome = route.run({ instance, query, params, body, note });
       } catch (e) {
         if (e instanceof MarketoError) return fail(e.code, e.message);
         throw e;

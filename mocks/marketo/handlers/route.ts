@@ -15,7 +15,6 @@ export interface LogNote {
 
 export interface RouteContext {
   instance: MarketoInstance;
-  url: URL;
   /** Query parameters (plus the form body of a `_method=GET` POST). */
   query: URLSearchParams;
   /** Capture groups of the route's pattern. */

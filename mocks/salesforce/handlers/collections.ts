@@ -240,7 +240,7 @@ function retrieveGet(call: ApiCall): Response {
   requireVersion(call, 42);
   const def = visibleObject(call, call.params['type']);
   call.note.object = def.name;
-  const list = (name: string) => (call.url.searchParams.get(name) ?? '').split(',').filter((s) => s.trim() !== '');
+  const list = (name: string) => (call.query.get(name) ?? '').split(',').filter((s) => s.trim() !== '');
   const ids = list('ids');
   if (ids.length === 0) throw new SalesforceError('MISSING_ARGUMENT', 'ids: name at least one id to retrieve', 400);
   return retrieveIds(call, def, ids, list('fields'));
@@ -248,11 +248,11 @@ function retrieveGet(call: ApiCall): Response {
 
 function destroy(call: ApiCall): Response {
   requireVersion(call, 42);
-  const raw = call.url.searchParams.get('ids');
+  const raw = call.query.get('ids');
   if (raw === null || raw.trim() === '') throw new SalesforceError('MISSING_ARGUMENT', 'ids: name at least one id to delete', 400);
   const ids = raw.split(',').map((s) => s.trim());
   if (ids.length > MAX_COLLECTION_RECORDS) throw tooMany(MAX_COLLECTION_RECORDS);
-  const allOrNone = (call.url.searchParams.get('allOrNone') ?? 'false').toLowerCase() === 'true';
+  const allOrNone = (call.query.get('allOrNone') ?? 'false').toLowerCase() === 'true';
   call.note.records = ids.length;
   const results = applyAll(call, allOrNone, ids.length, (i) => {
     const id = ids[i]!;

@@ -188,6 +188,19 @@ async function bodyOf(response: Response): Promise<unknown> {
   }
 }
 
+/**
+ * `new URL(url, base).href` for a path-absolute `url` (`/services/...`) without parsing `base`: its scheme and
+ * authority as written (the Request parses the result itself). Anything else goes through URL.
+ */
+function resolveUrl(url: string, base: string): string {
+  if (url.startsWith('/') && url[1] !== '/' && url[1] !== '\\') {
+    const scheme = base.indexOf('://');
+    const pathAt = scheme < 0 ? -1 : base.indexOf('/', scheme + 3);
+    if (pathAt > 0 && /^https?:\/\/[^/?#]*$/i.test(base.slice(0, pathAt))) return base.slice(0, pathAt) + url;
+  }
+  return new URL(url, base).href;
+}
+
 async function runOne(call: ApiCall, handlers: () => RequestHandler[], sub: Subrequest, done: ReadonlyMap<string, SubResult>): Promise<SubResult> {
   const base = { referenceId: sub.referenceId, httpHeaders: {} };
   let url: string;
@@ -202,7 +215,7 @@ async function runOne(call: ApiCall, handlers: () => RequestHandler[], sub: Subr
   const headers = new Headers(sub.httpHeaders);
   headers.set('Authorization', call.request.headers.get('authorization') ?? '');
   if (body !== undefined) headers.set('Content-Type', 'application/json');
-  const request = new Request(new URL(url, call.url), { method: sub.method, headers, ...(body !== undefined ? { body } : {}) });
+  const request = new Request(resolveUrl(url, call.request.url), { method: sub.method, headers, ...(body !== undefined ? { body } : {}) });
   markSubrequest(request);
   const response = (await dispatch(handlers(), request)) ?? notFound();
   const answer = await bodyOf(response);

@@ -88,15 +88,15 @@ export type Handle = (info: ResolverInfo) => Response | Promise<Response>;
 
 /** Runs `handle` behind the interceptor, answering SalesforceError as Salesforce does. */
 export function wrap(sf: SalesforceHttp, handle: Handle): Resolver {
-  return async (info) => {
-    const run = async (): Promise<Response> => {
-      try {
-        return await handle(info);
-      } catch (err) {
-        if (err instanceof SalesforceError) return apiError(err.status, err.errorCode, err.message, err.fields);
-        return internalError(err);
-      }
-    };
-    return sf.intercept ? sf.intercept(info.request, run) : run();
-  };
+  // No closure per request unless an interceptor needs one.
+  return (info) => (sf.intercept ? sf.intercept(info.request, () => answerOf(handle, info)) : answerOf(handle, info));
+}
+
+async function answerOf(handle: Handle, info: ResolverInfo): Promise<Response> {
+  try {
+    return await handle(info);
+  } catch (err) {
+    if (err instanceof SalesforceError) return apiError(err.status, err.errorCode, err.message, err.fields);
+    return internalError(err);
+  }
 }

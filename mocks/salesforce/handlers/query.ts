@@ -23,7 +23,7 @@ export function batchSize(request: Request): number {
 }
 
 function run(call: ApiCall, includeDeleted: boolean): Response {
-  const soql = call.url.searchParams.get('q');
+  const soql = call.query.get('q');
   if (soql === null || soql.trim() === '') {
     throw new SalesforceError('MALFORMED_QUERY', 'A query string has to be specified', 400);
   }

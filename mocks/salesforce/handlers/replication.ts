@@ -29,7 +29,7 @@ export function parseReplicationDate(text: string): number | undefined {
 }
 
 function dateParam(call: ApiCall, name: 'start' | 'end'): number {
-  const raw = call.url.searchParams.get(name);
+  const raw = call.query.get(name);
   // UNCONFIRMED code and wording for a missing or unreadable date; both name the parameter.
   if (raw === null || raw === '') throw new SalesforceError('MISSING_ARGUMENT', `Missing required parameter: ${name}`, 400);
   const ms = parseReplicationDate(raw);

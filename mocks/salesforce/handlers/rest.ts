@@ -11,6 +11,7 @@ import { wrap, type SalesforceHttp } from './context.ts';
 import { apiError, internalError, notFound, sessionInvalid } from './respond.ts';
 import { heldText } from '../../text-response.ts';
 import { requestText } from '../../request-text.ts';
+import { queryParams, urlParts } from '../../url-parts.ts';
 import { parseJsonBody } from './json-body.ts';
 import { QueryError } from '../soql/errors.ts';
 
@@ -39,7 +40,10 @@ export interface CallNote {
 export interface ApiCall {
   sf: SalesforceHttp;
   request: Request;
-  url: URL;
+  /** The request URL, parsed when first asked for (most endpoints need only `query`). */
+  readonly url: URL;
+  /** The URL's query parameters, parsed when first asked for. */
+  readonly query: URLSearchParams;
   params: Record<string, string>;
   /** '50.0' */
   version: string;
@@ -107,51 +111,19 @@ export async function runApiCall(
   opts: { logOnlyRefusal?: boolean } = {},
 ): Promise<Response> {
   const sub = SUBREQUESTS.has(request);
-  const url = new URL(request.url);
   const params = stringParams(rawParams);
-  const { org } = sf;
   const note: CallNote = { operation, fieldsRead: [], fieldsWritten: [], errorCodes: [] };
-  let user: SfUser | undefined;
-  const finish = async (response: Response): Promise<Response> => {
-    if (opts.logOnlyRefusal && response.status < 400) return response;
-    const codes = note.errorCodes.length > 0 ? note.errorCodes : await errorCodesOf(response);
-    org.logRequest({
-      user: user?.id ?? null,
-      method: request.method,
-      path: url.pathname + url.search,
-      operation: note.operation,
-      ...(note.object !== undefined ? { object: note.object } : {}),
-      fieldsRead: note.fieldsRead,
-      fieldsWritten: note.fieldsWritten,
-      status: response.status,
-      errorCodes: [...new Set(codes)],
-      ...(note.records !== undefined ? { records: note.records } : {}),
-      ...(sub ? { composite: true } : {}),
-    });
-    return response;
-  };
+  const logOnlyRefusal = opts.logOnlyRefusal === true;
 
   const version = parseVersion(params['version']);
-  if (!version) return finish(notFound());
+  if (!version) return finish(sf, request, sub, logOnlyRefusal, note, undefined, notFound());
   const token = bearerToken(request);
-  user = token ? sf.sessionUser(token) : undefined;
-  if (!user) return finish(sessionInvalid());
-  if (!sub && !org.countApiRequest()) {
-    return finish(withLimitInfo(sf, apiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')));
+  const user = token ? sf.sessionUser(token) : undefined;
+  if (!user) return finish(sf, request, sub, logOnlyRefusal, note, undefined, sessionInvalid());
+  if (!sub && !sf.org.countApiRequest()) {
+    return finish(sf, request, sub, logOnlyRefusal, note, user, withLimitInfo(sf, apiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')));
   }
-  const call: ApiCall = {
-    sf,
-    request,
-    url,
-    params,
-    version,
-    user,
-    note,
-    body: async () => parseJsonBody(await requestText(request)),
-    noteErrors: (errors) => {
-      for (const e of errors) note.errorCodes.push(e.statusCode);
-    },
-  };
+  const call = new Call(sf, request, params, version, user, note);
   let response: Response;
   try {
     response = await endpoint(call);
@@ -164,7 +136,68 @@ export async function runApiCall(
     }
     response = err instanceof SalesforceError ? apiError(err.status, err.errorCode, err.message, err.fields) : internalError(err);
   }
-  return finish(sub ? response : withLimitInfo(sf, response));
+  return finish(sf, request, sub, logOnlyRefusal, note, user, sub ? response : withLimitInfo(sf, response));
+}
+
+/** An ApiCall (a class rather than a literal of closures: one is made per request). */
+class Call implements ApiCall {
+  #url: URL | undefined;
+  #query: URLSearchParams | undefined;
+
+  constructor(
+    readonly sf: SalesforceHttp,
+    readonly request: Request,
+    readonly params: Record<string, string>,
+    readonly version: string,
+    readonly user: SfUser,
+    readonly note: CallNote,
+  ) {}
+
+  get url(): URL {
+    return (this.#url ??= new URL(this.request.url));
+  }
+
+  get query(): URLSearchParams {
+    return (this.#query ??= this.#url ? this.#url.searchParams : queryParams(urlParts(this.request.url).query));
+  }
+
+  async body(): Promise<unknown> {
+    return parseJsonBody(await requestText(this.request));
+  }
+
+  noteErrors(errors: SaveError[]): void {
+    for (const e of errors) this.note.errorCodes.push(e.statusCode);
+  }
+}
+
+/** Logs the call (unless `logOnlyRefusal` and it succeeded) and hands its answer back. */
+async function finish(
+  sf: SalesforceHttp,
+  request: Request,
+  sub: boolean,
+  logOnlyRefusal: boolean,
+  note: CallNote,
+  user: SfUser | undefined,
+  response: Response,
+): Promise<Response> {
+  if (logOnlyRefusal && response.status < 400) return response;
+  const codes = note.errorCodes.length > 0 ? note.errorCodes : await errorCodesOf(response);
+  const { pathname, query } = urlParts(request.url);
+  sf.org.logRequest({
+    user: user?.id ?? null,
+    method: request.method,
+    // URL's pathname + search: an empty query has no '?'.
+    path: query === '' ? pathname : `${pathname}?${query}`,
+    operation: note.operation,
+    ...(note.object !== undefined ? { object: note.object } : {}),
+    fieldsRead: note.fieldsRead,
+    fieldsWritten: note.fieldsWritten,
+    status: response.status,
+    errorCodes: [...new Set(codes)],
+    ...(note.records !== undefined ? { records: note.records } : {}),
+    ...(sub ? { composite: true } : {}),
+  });
+  return response;
 }
 
 /** Adds `Sforce-Limit-Info: api-usage=N/MAX`, which jsforce reads into `conn.limitInfo`. */

@@ -85,7 +85,7 @@ function retrieve(call: ApiCall): Response {
   const def = visibleObject(call, call.params['type']);
   call.note.object = def.name;
   const id = checkId(call, def, call.params['id'] ?? '');
-  const param = call.url.searchParams.get('fields');
+  const param = call.query.get('fields');
   const fields = param === null ? undefined : pickFields(def, param.split(','));
   call.note.fieldsRead = fields ?? [];
   const record = liveRecord(call, def, id);
