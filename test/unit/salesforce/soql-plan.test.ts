@@ -13,7 +13,7 @@ import { VirtualClock } from '../../../src/sim/clock.ts';
 
 const opts: QueryOptions = { includeDeleted: false, apiVersion: '59.0' };
 const SEED = Number(process.env.SOQL_PLAN_SEED ?? 2026);
-const RUNS = Number(process.env.SOQL_PLAN_RUNS ?? 120);
+const RUNS = Number(process.env.SOQL_PLAN_RUNS ?? 80);
 /** Queries answered from a plan, per template. */
 const HITS: Record<string, number> = {};
 const DAY = 86_400_000;
