@@ -24,7 +24,10 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { Clock } from '../src/sim/clock.ts';
 import { Rng } from '../src/sim/rng.ts';
 import { dispatch } from './dispatch.ts';
-import { urlParts } from './url-parts.ts';
+import { queryParams, urlParts } from './url-parts.ts';
+import { peekRequestText } from './request-text.ts';
+import { textResponse } from './text-response.ts';
+import { statusTextOf } from './salesforce/handlers/respond.ts';
 
 export type FaultSystem = 'salesforce' | 'marketo';
 export const FAULT_KINDS = [
@@ -114,8 +117,7 @@ export class FaultPlan {
       if (fault.kind === 'session-expired' && isAuth) continue;
       if (fault.probability !== undefined && fault.probability < 1 && !this.rng.chance(fault.probability)) continue;
       fault.fired++;
-      const url = new URL(request.url);
-      this.fired.push({ at: this.clock.now(), faultId: fault.id, system, kind: fault.kind, method: request.method, path: url.pathname });
+      this.fired.push({ at: this.clock.now(), faultId: fault.id, system, kind: fault.kind, method: request.method, path: urlParts(request.url).pathname });
       return fault;
     }
     return undefined;
@@ -132,7 +134,27 @@ export class FaultPlan {
   }
 }
 
-const SF_JSON = { 'Content-Type': 'application/json;charset=UTF-8' };
+const SF_JSON = 'application/json;charset=UTF-8';
+
+/**
+ * The Response `HttpResponse.json(body, { status, headers: { 'Content-Type': contentType } })` makes (status
+ * text, Content-Type, Content-Length, body), without msw's Headers copies and subclass: faults fire often in a
+ * fuzz campaign.
+ */
+function jsonAnswer(body: unknown, status = 200, contentType = 'application/json'): Response {
+  const text = JSON.stringify(body);
+  return textResponse(text, {
+    status,
+    statusText: statusTextOf(status),
+    headers: { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text, 'utf8')) },
+  });
+}
+
+/** A request body as JSON, as `request.clone().json()` reads it (without the clone when the Request allows). */
+async function peekJson(request: Request): Promise<unknown> {
+  const text = peekRequestText(request);
+  return text === undefined ? await request.clone().json() : (JSON.parse(text) as unknown);
+}
 
 function isSalesforcePath(path: string): boolean {
   return path.startsWith('/services/');
@@ -159,7 +181,7 @@ function isWriteRequest(system: FaultSystem, method: string, path: string): bool
 async function onlyReadsInComposite(request: Request, path: string): Promise<boolean> {
   if (!/\/services\/data\/v[\d.]+\/composite\/?$/.test(path)) return false;
   try {
-    const body = (await request.clone().json()) as { compositeRequest?: Array<{ method?: unknown }> };
+    const body = (await peekJson(request)) as { compositeRequest?: Array<{ method?: unknown }> };
     return Array.isArray(body.compositeRequest) && body.compositeRequest.every((r) => r?.method === 'GET');
   } catch {
     return false;
@@ -173,11 +195,10 @@ function isAuthRequest(path: string): boolean {
 /** How many records a Salesforce write names, so a lock can fail each one. */
 async function salesforceWriteSize(request: Request, path: string): Promise<number | undefined> {
   if (!path.includes('/composite/sobjects')) return undefined;
-  const url = new URL(request.url);
-  const ids = url.searchParams.get('ids');
+  const ids = queryParams(urlParts(request.url).query).get('ids');
   if (ids) return ids.split(',').length;
   try {
-    const body = (await request.clone().json()) as { records?: unknown[] };
+    const body = (await peekJson(request)) as { records?: unknown[] };
     return Array.isArray(body.records) ? body.records.length : undefined;
   } catch {
     return undefined;
@@ -187,17 +208,17 @@ async function salesforceWriteSize(request: Request, path: string): Promise<numb
 function salesforceFault(kind: FaultKind, recordCount: number | undefined): Response {
   switch (kind) {
     case 'unavailable':
-      return HttpResponse.json([{ errorCode: 'SERVER_UNAVAILABLE', message: 'Server temporarily unavailable' }], { status: 503, headers: SF_JSON });
+      return jsonAnswer([{ errorCode: 'SERVER_UNAVAILABLE', message: 'Server temporarily unavailable' }], 503, SF_JSON);
     case 'rate-limit':
-      return HttpResponse.json([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }], { status: 403, headers: SF_JSON });
+      return jsonAnswer([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }], 403, SF_JSON);
     case 'quota':
-      return HttpResponse.json([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }], { status: 403, headers: SF_JSON });
+      return jsonAnswer([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }], 403, SF_JSON);
     case 'lock': {
       const error = { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record', fields: [] };
       if (recordCount !== undefined) {
-        return HttpResponse.json(Array.from({ length: recordCount }, () => ({ success: false, errors: [error] })), { status: 200, headers: SF_JSON });
+        return jsonAnswer(Array.from({ length: recordCount }, () => ({ success: false, errors: [error] })), 200, SF_JSON);
       }
-      return HttpResponse.json([{ errorCode: error.statusCode, message: error.message, fields: [] }], { status: 400, headers: SF_JSON });
+      return jsonAnswer([{ errorCode: error.statusCode, message: error.message, fields: [] }], 400, SF_JSON);
     }
     default:
       return HttpResponse.error();
@@ -213,7 +234,7 @@ function marketoFault(kind: FaultKind, seq: number): Response {
   };
   const code = codes[kind];
   if (!code) return HttpResponse.error();
-  return HttpResponse.json({
+  return jsonAnswer({
     requestId: `fault#${seq.toString(16)}`,
     success: false,
     errors: [{ code: code[0], message: code[1] }],
@@ -247,8 +268,8 @@ export function withFaults(system: FaultSystem, handlers: RequestHandler[], plan
           return dispatch(handlers, request);
         }
         return system === 'salesforce'
-          ? HttpResponse.json([{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }], { status: 401, headers: SF_JSON })
-          : HttpResponse.json({ requestId: 'fault#0', success: false, errors: [{ code: '602', message: 'Access token expired' }] });
+          ? jsonAnswer([{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }], 401, SF_JSON)
+          : jsonAnswer({ requestId: 'fault#0', success: false, errors: [{ code: '602', message: 'Access token expired' }] });
       default:
         if (system === 'salesforce') return salesforceFault(fault.kind, await salesforceWriteSize(request, path));
         return marketoFault(fault.kind, plan.fired.length);

@@ -67,6 +67,20 @@ export function requestText(request: Request): Promise<string> {
   return Promise.resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
+/**
+ * What `request.clone().text()` would give, without cloning (a tee of the body stream) and without using the
+ * body up; undefined when the Request holds no string or bytes source, or its body was read.
+ */
+export function peekRequestText(request: Request): string | undefined {
+  if (taken.has(request) || request.bodyUsed) return undefined;
+  if (request.body === null) return '';
+  const source = sourceOf(request);
+  if (source === undefined) return undefined;
+  if (typeof source !== 'string') return UTF8.decode(source);
+  const text = wellFormed(source);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** The body's size in UTF-8 bytes and its text, as `arrayBuffer()` then decoding would give them. */
 export async function requestBytesAndText(request: Request): Promise<{ size: number; text: string }> {
   if (taken.has(request)) throw usedUp();

@@ -1,6 +1,6 @@
 // requestText / requestBytesAndText must give exactly what the body's own text() / arrayBuffer() give.
 import { describe, expect, it } from 'vitest';
-import { requestBytesAndText, requestText } from '../../mocks/request-text.ts';
+import { peekRequestText, requestBytesAndText, requestText } from '../../mocks/request-text.ts';
 
 type BodyInit = NonNullable<RequestInit['body']>;
 
@@ -87,5 +87,20 @@ describe('the fast path', () => {
     const r = post('{"a":1}');
     await requestText(r);
     expect(r.bodyUsed).toBe(false);
+  });
+});
+
+describe('peekRequestText', () => {
+  it.each(bodies)('gives what clone().text() gives for %s (or nothing), and leaves the body to read', async (_, make) => {
+    const r = post(make());
+    const peeked = peekRequestText(r);
+    const expected = await post(make()).text();
+    if (peeked !== undefined) expect(peeked).toBe(expected);
+    expect(await requestText(r)).toBe(expected);
+    expect(peekRequestText(r)).toBeUndefined();
+  });
+
+  it('peeks a string body without its stream', () => {
+    expect(peekRequestText(post('{"a":1}'))).toBe('{"a":1}');
   });
 });
