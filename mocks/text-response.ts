@@ -14,6 +14,17 @@
  */
 const ENCODER = new TextEncoder();
 
+/**
+ * The text's UTF-8 bytes in an ArrayBuffer of their own. Node's Buffer encodes a long string ~3x faster than
+ * TextEncoder (a 110 KB Composite answer: ~30 µs against ~90 µs); a short one TextEncoder does faster, and
+ * Buffer would take it from a shared pool. Both write a lone surrogate as U+FFFD.
+ */
+function utf8Bytes(text: string): ArrayBuffer {
+  const bytes = text.length > 4096 ? Buffer.from(text, 'utf8') : ENCODER.encode(text);
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
 type ResponseClass = new (body: null, init: ResponseInit) => object;
 
 /**
@@ -106,8 +117,7 @@ function textResponseClass(ResponseBase: ResponseClass): TextClass {
     arrayBuffer(): Promise<ArrayBuffer> {
       if (this.#real) return this.#real.arrayBuffer();
       try {
-        const bytes = ENCODER.encode(this.#take());
-        return Promise.resolve(bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer));
+        return Promise.resolve(utf8Bytes(this.#take()));
       } catch (err) {
         return Promise.reject(err);
       }
