@@ -679,6 +679,10 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
       ...[...own, ...inherited.map((i) => i.act)].slice(0, 3).map((act) => ({ at: Date.parse(act.activityDate), text: `activity ${act.id} on person ${act.leadId}${origins.get(act) === act.leadId ? '' : ` (logged on person ${origins.get(act)}, moved by a merge)`}: ${String(act.primaryAttributeValue)} ${String(activityAttr(act, 'message'))}` })),
     ];
     if (own.length + inherited.length === 0) {
+      // Merged away before its failure was logged: the engine died (or its cycle broke off) between the rejection and
+      // the activity, and the merge came before the retry, so no record is left to retry. The survivor's log showing
+      // the same failure is what a user sees, and all there is to ask then.
+      if (x !== holderId && held.length > 0 && cycleBrokeOffAfter(w, list[list.length - 1]!)) continue;
       out.push({ property: 'error-logged', message: `person ${x}${merged}: Salesforce rejected ${first.operation} with ${first.errorCode} (${first.message}) and no failure activity says so`, events: evidence });
       continue;
     }
@@ -730,6 +734,16 @@ export function errorLogged(w: World, h: History = historyOf(w.trace)): Violatio
 }
 
 /** The trace seq of an engine event: the world records each engine event in the trace, in order. */
+/** Whether the engine's cycle broke off (died, or failed) after event `e`: what it meant to write next may be unwritten. */
+function cycleBrokeOffAfter(w: World, e: object): boolean {
+  const events = w.engineEvents;
+  for (let i = events.indexOf(e as (typeof events)[number]) + 1; i < events.length; i++) {
+    const next = events[i]!;
+    if (next.type === 'cycle-end') return !next.ok;
+  }
+  return true;
+}
+
 function seqOfEngineEvent(w: World, e: object): number {
   const i = w.engineEvents.indexOf(e as (typeof w.engineEvents)[number]);
   if (i < 0) return 0;

@@ -122,3 +122,31 @@ describe('error-logged: the survivor meets the failure a merge brought into its 
     expect(v.map((x) => x.message)).toEqual([expect.stringMatching(new RegExp(`^person ${survivor.id}: one failure .* was logged 1 times, 1 of them while its log already held it \\(person \\d+'s activity, merged in\\); it could have cleared and come back at most 0 time\\(s\\)$`))]);
   });
 });
+
+describe('error-logged: a person merged away after its cycle broke off before logging (merged-away-before-failure-logged)', () => {
+  it("the survivor's log shows the failure, the loser's own activity was never written, and that is no violation", async () => {
+    const d = await runFile('merged-away-before-failure-logged.yaml');
+    const w = d.world;
+    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === d.refs.salesforce('p1')!.id)!;
+    const loser = rejectionsOf(d).find((r) => r.personId !== survivor.id)!;
+    expect(w.instance.getPerson(loser.personId)).toBeUndefined();
+    // The loser's cycle died after its rejection, and nothing carries its SFDC Id.
+    const after = w.engineEvents.slice(w.engineEvents.indexOf(loser) + 1).find((e) => e.type === 'cycle-end');
+    expect(after && after.type === 'cycle-end' && after.ok).toBe(false);
+    const acts = failureActivities(w, survivor.id);
+    expect(acts.some((a) => activityAttr(a, 'sfdcId') === loser.sfId)).toBe(false);
+    expect(acts.length).toBeGreaterThan(0);
+    expect(errorLogged(w)).toEqual([]);
+  });
+
+  it("the loser's failure is still reported when the survivor's log does not show it either", async () => {
+    const d = await runFile('merged-away-before-failure-logged.yaml');
+    const w = d.world;
+    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === d.refs.salesforce('p1')!.id)!;
+    const loser = rejectionsOf(d).find((r) => r.personId !== survivor.id)!;
+    const entries = entriesOf(d);
+    for (const a of failureActivities(w, survivor.id)) entries.splice(entries.indexOf(a), 1);
+    const messages = errorLogged(w).map((x) => x.message);
+    expect(messages).toContain(`person ${loser.personId} (merged into person ${survivor.id} since): Salesforce rejected update with FIELD_CUSTOM_VALIDATION_EXCEPTION (Hot leads need a phone number) and no failure activity says so`);
+  });
+});
