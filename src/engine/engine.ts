@@ -403,8 +403,8 @@ export class SyncEngine {
 
   /**
    * The cycle's setup-change read and Salesforce poll in one Composite call: [SetupAuditTrail since the last
-   * position, query Contact, query Lead, rows by id…], with [describe Lead, describe Contact] in front only when a
-   * describe is due anyway (describeFirst). Otherwise the describes follow in a call of their own, in this cycle,
+   * position, query Contact, query Lead, rows by id…], with [describe Lead, describe Contact] after the audit read
+   * only when a describe is due anyway (describeFirst). Otherwise the describes follow in a call of their own, in this cycle,
    * only when the audit answer shows a setup change not acted on yet, a query was refused INVALID_FIELD (a field
    * gone since), or the audit trail could not be read. The queries ask for the field set of the last describe;
    * where the new describe selects other columns (a permission or schema change, or no describe yet since the
@@ -423,7 +423,9 @@ export class SyncEngine {
     });
     const first = this.describeFirst();
     const audit = this.setupChangesRefused ? [] : [{ soql: setupChangesQuery(this.setupChangesFrom()) }];
-    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], [...audit, ...[...asked, ...byId].map((q) => ({ soql: q.soql, all: true }))]);
+    // The audit read goes before the describes: every row it shows was made before they ran, so they cover it.
+    const reads = [...audit, ...[...asked, ...byId].map((q) => ({ soql: q.soql, all: true }))];
+    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], reads, { leading: audit.length });
     const auditAnswer = audit.length > 0 ? reply.answers[0] : undefined;
     const answers = reply.answers.slice(audit.length);
     const changes = this.newSetupChanges(auditAnswer);
@@ -432,7 +434,7 @@ export class SyncEngine {
     else if (changes.length > 0 || auditAnswer?.rows === undefined || answers.some((a) => a.error && SCHEMA_CODES.has(a.error.code))) {
       sets = await this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
     } else sets = before!;
-    // Acted on: this cycle's describe ran after every row the audit answer holds (before it in the Composite call).
+    // Acted on: this cycle's describe ran after every row the audit answer holds (the audit read went first).
     this.noteSetupChanges(changes);
     const rewound = this.followFieldSetChanges(state, sets);
     this.prefetched = {};

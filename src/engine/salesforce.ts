@@ -184,13 +184,17 @@ export class SalesforceClient {
   }
 
   /**
-   * describeMany() and up to five SOQL queries in the same Composite call (subrequests run in order: the describes
-   * first, then the queries as listed). A describe that fails fails the call; a query that fails answers its error
+   * describeMany() and up to five SOQL queries in the same Composite call (subrequests run in order: the first
+   * `leading` queries, then the describes, then the other queries as listed; answers come in the queries' order). A describe that fails fails the call; a query that fails answers its error
    * instead of rows (it may name a field the describe just showed gone), and the caller decides. Rows past the first
    * page come through the usual queryMore calls.
    */
-  async describeAndQuery(objects: readonly string[], queries: readonly SoqlRead[]): Promise<{ described: Record<string, SfFieldInfo[]>; answers: QueryAnswer[] }> {
-    return this.compositeRead(objects, queries, false);
+  async describeAndQuery(
+    objects: readonly string[],
+    queries: readonly SoqlRead[],
+    opts: { leading?: number } = {},
+  ): Promise<{ described: Record<string, SfFieldInfo[]>; answers: QueryAnswer[] }> {
+    return this.compositeRead(objects, queries, false, opts.leading ?? 0);
   }
 
   /** Several queries in one Composite call (one alone goes as a plain query); a failed one fails the call, as query() would. */
@@ -205,6 +209,7 @@ export class SalesforceClient {
     objects: readonly string[],
     queries: readonly SoqlRead[],
     strict: boolean,
+    leading = 0,
   ): Promise<{ described: Record<string, SfFieldInfo[]>; answers: QueryAnswer[] }> {
     // The Composite resource takes at most five query subrequests (REST guide); the engine never needs more.
     if (queries.length > 5) throw new Error(`compositeRead: ${queries.length} queries, at most 5 fit one Composite call`);
@@ -217,29 +222,32 @@ export class SalesforceClient {
       });
     };
     const label = [...(objects.length > 0 ? [`describe ${objects.join(', ')}`] : []), ...(queries.length > 0 ? [`${queries.length} ${queries.length === 1 ? 'query' : 'queries'}`] : [])].join(' + ');
+    const isQuery = (sub: Sub) => /^q\d+$/.test(sub.referenceId);
     const result = await this.call(label, async () => {
       const base = `/services/data/v${this.conn.version}`;
+      const reads = queries.map((q, i) => ({ method: 'GET', url: `${base}/${q.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(q.soql)}`, referenceId: `q${i}` }));
       const answer = await this.conn.request<{ compositeResponse: Sub[] }>({
         method: 'POST',
         url: '/composite',
         body: JSON.stringify({
           allOrNone: false,
           compositeRequest: [
+            ...reads.slice(0, leading),
             ...objects.map((object) => ({ method: 'GET', url: `${base}/sobjects/${object}/describe`, referenceId: object })),
-            ...queries.map((q, i) => ({ method: 'GET', url: `${base}/${q.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(q.soql)}`, referenceId: `q${i}` })),
+            ...reads.slice(leading),
           ],
         }),
         headers: { 'Content-Type': 'application/json' },
       });
-      answer.compositeResponse.forEach((sub, i) => {
-        if (sub.httpStatusCode >= 400 && (i < objects.length || strict)) throw failure(sub);
-      });
+      for (const sub of answer.compositeResponse) {
+        if (sub.httpStatusCode >= 400 && (!isQuery(sub) || strict)) throw failure(sub);
+      }
       return answer;
     });
     const described: Record<string, SfFieldInfo[]> = {};
     const answers: QueryAnswer[] = [];
-    for (const [i, sub] of result.compositeResponse.entries()) {
-      if (i < objects.length) described[sub.referenceId] = fieldInfos((sub.body as { fields: SfFieldInfo[] }).fields);
+    for (const sub of result.compositeResponse) {
+      if (!isQuery(sub)) described[sub.referenceId] = fieldInfos((sub.body as { fields: SfFieldInfo[] }).fields);
       else if (sub.httpStatusCode >= 400) answers.push({ error: classify(failure(sub)) });
       else answers.push({ rows: await this.restOfPages(sub.body as QueryPage) });
     }

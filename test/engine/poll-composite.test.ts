@@ -44,7 +44,7 @@ describe('describe and poll in one Composite call', () => {
     const from = w.org.requestLog.length;
     const [first] = await w.advance('1m');
     expect(first).toMatchObject({ ok: true, sfCalls: 3, peopleCreated: 2 });
-    expect(shape(w, from)).toEqual(['login', '+describe Lead', '+describe Contact', '+query SetupAuditTrail', '+poll Contact', '+poll Lead']);
+    expect(shape(w, from)).toEqual(['login', '+query SetupAuditTrail', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
     await w.advance('5m'); // the echoes
     const next = w.org.requestLog.length;
     const [idle] = await w.advance('5m');
@@ -56,7 +56,7 @@ describe('describe and poll in one Composite call', () => {
     const again = w.org.requestLog.length;
     const [restarted] = await w.advance('1m'); // a restarted engine runs its first cycle at once
     expect(restarted).toMatchObject({ ok: true, sfCalls: 3, mktoCalls: 3 });
-    expect(shape(w, again)).toEqual(['login', '+describe Lead', '+describe Contact', '+query SetupAuditTrail', '+poll Contact', '+poll Lead']);
+    expect(shape(w, again)).toEqual(['login', '+query SetupAuditTrail', '+describe Lead', '+describe Contact', '+poll Contact', '+poll Lead']);
     const [after] = await w.advance('5m');
     expect(after).toMatchObject({ ok: true, sfCalls: 1, mktoCalls: 1 });
   });
