@@ -53,6 +53,10 @@ interface Plan {
   /** The WHERE tree of the compile (its leaves are rebuilt, in order, from `conds`). */
   tree?: Node;
   conds: CondPlan[];
+  /** A relative date literal (TODAY, LAST_N_DAYS:n) is in the WHERE: a bound tree holds for one instant only. */
+  timed: boolean;
+  /** The last tree bound, and for which shape (the same text repeated, as an idle poll is, reuses it). */
+  last?: { shape: Shape; tree: Node };
   /** Object name as the compile asked for it → the signature of the view it got (undefined: no such object). */
   objects: Array<[string, string | undefined]>;
 }
@@ -154,7 +158,8 @@ function planOf(shape: Shape, compiled: Compiled): Plan | undefined {
   const { select, root } = rest;
   const flat = select !== 'count' && select.every((p) => p.hops.length === 0) ? flatRowShaper(root.name, select.map((p) => p.leaf.name)) : undefined;
   const objects = [...compiled.objects].map(([name, def]): [string, string | undefined] => [name, signature(def)]);
-  return { compiled: { ...rest, ...(flat ? { flat } : {}) }, tree: where?.tree, conds, objects };
+  const timed = conds.some((c) => Array.isArray(c.values) && c.values.some((v) => v.type === 'DATE_LITERAL' || v.type === 'DATE_N_LITERAL'));
+  return { compiled: { ...rest, ...(flat ? { flat } : {}) }, tree: where?.tree, conds, timed, objects };
 }
 
 /**
@@ -179,11 +184,17 @@ function signature(def: ObjectDef | undefined): string | undefined {
 /** The plan with this shape's literals typed and bound; undefined when one does not bind (the compile gives the error). */
 function bind(plan: Plan, shape: Shape, ctx: QueryContext): Compiled | undefined {
   if (!plan.tree) return { ...plan.compiled };
+  // A bound tree reads nothing from the context (its leaves test values), so the same shape object (the same
+  // text: shapes are kept by text) binds to the same tree, unless a literal is relative to now.
+  if (plan.last?.shape === shape && !plan.timed) return { ...plan.compiled, where: finishWhere(plan.last.tree, ctx) };
+  let tree: Node;
   try {
-    return { ...plan.compiled, where: finishWhere(rebuild(plan.tree, { plan, shape, ctx, next: 0 }), ctx) };
+    tree = rebuild(plan.tree, { plan, shape, ctx, next: 0 });
   } catch {
     return undefined;
   }
+  plan.last = { shape, tree };
+  return { ...plan.compiled, where: finishWhere(tree, ctx) };
 }
 
 interface Binding {

@@ -110,8 +110,24 @@ function listAt(text: string, open: number): { cls: LiteralClass; images: string
   }
 }
 
+/**
+ * Shapes by text: an engine repeats a query word for word while nothing changes (an idle poll). Shapes are never
+ * changed once made, so one can be handed out again.
+ */
+const shapesByText = new Map<string, Shape | undefined>();
+const SHAPES_KEPT = 500;
+
 /** The shape of `soql`, or undefined when the scan cannot be sure of it. */
 export function queryShape(soql: string): Shape | undefined {
+  let shape = shapesByText.get(soql);
+  if (shape === undefined && !shapesByText.has(soql)) {
+    if (shapesByText.size >= SHAPES_KEPT) shapesByText.clear();
+    shapesByText.set(soql, (shape = scanShape(soql)));
+  }
+  return shape;
+}
+
+function scanShape(soql: string): Shape | undefined {
   if (soql.includes('\0')) return undefined;
   const literals: Shape['literals'] = [];
   const classes: LiteralClass[] = [];
