@@ -380,24 +380,36 @@ export class SyncEngine {
 
   // ---- field sets ------------------------------------------------------------------------------
 
-  /** Describe both objects as the sync user (Sync Person to SFDC: every time, it reads no audit trail). */
-  private async describe(): Promise<FieldSets> {
-    // Both objects in one request (a Composite call): the field set costs one call, not two.
-    return this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
-  }
-
   /**
-   * describe(), with the rows of `want` read by id in the same Composite call (columns of the last describe) for
-   * readByIds to take when this describe selects the same columns; a refused read is read again the usual way.
+   * Sync Person to SFDC's field set, gated as the cycle's is (describeAndPoll): one Composite call of the audit read
+   * and `want`'s rows by id (columns of the last describe), with [describe Lead, describe Contact] after the audit
+   * read only when describeFirst() says so. Otherwise it describes in a follow-up call only when the audit answer
+   * shows a setup change not acted on yet (a create naming a field the sync user lost is refused), the audit read
+   * failed, or the read by id was refused INVALID_FIELD. The audit position and the rows acted on are the cycle's.
+   * The rows are left for readByIds when the field set selects the same columns; a refused read is read again the
+   * usual way.
    */
   private async describeWith(want: { object: SfObject; ids: string[] } | undefined): Promise<FieldSets> {
     const before = this.fieldSets;
-    if (!want || !before) return this.describe();
-    const fields = this.selectList(before, want.object);
-    const { described, answers } = await this.sf.describeAndQuery(SF_OBJECTS, [{ soql: rowsByIdQuery(want.object, fields, want.ids), all: true }]);
-    const sets = await this.fieldSetsOf(described);
-    const rows = answers[0]?.rows;
-    if (rows && fields.join(',') === this.selectList(sets, want.object).join(',')) this.prefetched = { [want.object]: { ids: new Set(want.ids), rows: rows as SfRow[] } };
+    const fields = want && before ? this.selectList(before, want.object) : undefined;
+    const first = this.describeFirst();
+    const audit = this.setupChangesRefused ? [] : [{ soql: setupChangesQuery(this.setupChangesFrom()) }];
+    const reads = [...audit, ...(want && fields ? [{ soql: rowsByIdQuery(want.object, fields, want.ids), all: true }] : [])];
+    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], reads, { leading: audit.length });
+    const auditAnswer = audit.length > 0 ? reply.answers[0] : undefined;
+    const byId = fields ? reply.answers[audit.length] : undefined;
+    const changes = this.newSetupChanges(auditAnswer);
+    let sets: FieldSets;
+    if (first) sets = await this.fieldSetsOf(reply.described);
+    else if (changes.length > 0 || auditAnswer?.rows === undefined || (byId?.error && SCHEMA_CODES.has(byId.error.code))) {
+      sets = await this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
+    } else sets = before!;
+    // Acted on: the describe ran after every row the audit answer holds (the audit read went first).
+    this.noteSetupChanges(changes);
+    const rows = byId?.rows;
+    if (want && fields && rows && fields.join(',') === this.selectList(sets, want.object).join(',')) {
+      this.prefetched = { [want.object]: { ids: new Set(want.ids), rows: rows as SfRow[] } };
+    }
     return sets;
   }
 
@@ -1440,9 +1452,9 @@ export class SyncEngine {
   private async syncPerson(personId: number): Promise<SyncPersonResult> {
     const state = await this.loadState();
     await this.sf.connect();
-    // Described now, not taken from the last cycle: the sync user's permissions may have changed since, and a create
-    // that names a field it lost access to is refused (a lost answer can even hide that refusal).
-    // The linked record's row (the pair is merged against a fresh one) rides in the describe's Composite call.
+    // The field set is checked now, not taken from the last cycle: the sync user's permissions may have changed since,
+    // and a create that names a field it lost access to is refused (a lost answer can even hide that refusal). The
+    // audit read tells whether to describe; the linked record's row (merged against a fresh one) rides along.
     const known = this.book.peek(personId);
     const sets = await this.describeWith(known && !known.deleted ? { object: known.object, ids: [known.sfId] } : undefined);
     await this.settlePendingCreates(state, personId);

@@ -205,3 +205,88 @@ describe('describe only when the schema or the sync user\'s access may have chan
     expect((await cycles(w, 2)).map((c) => c.describes)).toEqual([2, 2]);
   });
 });
+
+/** The sync user's Composite subrequests since `from`, each as `describe Object` or the object its query reads. */
+const compositeShape = (w: World, from: number) =>
+  sfRequests(w, from)
+    .filter((e) => e.composite)
+    .map((e) => (e.path.endsWith('/describe') ? `describe ${e.object}` : (e.object ?? e.path)));
+
+describe('Sync Person to SFDC describes by the same rule as the cycle (audit position shared with it)', () => {
+  it('no setup change since the last describe: its Composite call is the audit read and the linked row, no describe', async () => {
+    const w = createWorld();
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    await w.advance('10m');
+    const personId = mustPersonOf(w, id).id;
+    w.marketoUser.update(personId, { title: 'CFO' });
+    const from = w.org.requestLog.length;
+    expect(await w.syncPersonToSfdc(personId)).toMatchObject({ outcome: 'updated', sfId: id });
+    expect(compositeShape(w, from)).toEqual(['SetupAuditTrail', 'Lead']);
+    expect(describesPerCycle(w, from)).toBe(0);
+    expect(w.org.get('Lead', id)?.Title).toBe('CFO');
+
+    // An unlinked person: the audit read alone, then the create.
+    const p = w.marketoUser.create({ email: 'nia@new.test', lastName: 'New', company: 'Fresh Co', title: 'CTO' });
+    const next = w.org.requestLog.length;
+    const created = await w.syncPersonToSfdc(p.id);
+    expect(created.outcome).toBe('created');
+    expect(compositeShape(w, next)).toEqual(['SetupAuditTrail']);
+    expect(describesPerCycle(w, next)).toBe(0);
+    expect(w.org.get('Lead', created.sfId!)).toMatchObject({ Title: 'CTO', Company: 'Fresh Co' });
+  });
+
+  it('a field made read-only just before the flow action: it describes, and its update does not name the field', async () => {
+    const w = createWorld();
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
+    await w.advance('10m');
+    const personId = mustPersonOf(w, id).id;
+    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'read');
+    w.marketoUser.update(personId, { title: 'CTO', city: 'Oslo' });
+    const from = w.org.requestLog.length;
+    expect(await w.syncPersonToSfdc(personId)).toMatchObject({ outcome: 'updated', sfId: id });
+    expect(describesPerCycle(w, from)).toBe(2);
+    const writes = sfWrites(w, from);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.fieldsWritten).toContain('City');
+    expect(writes[0]!.fieldsWritten).not.toContain('Title');
+    expect(sfRequests(w, from).filter((e) => e.errorCodes.length > 0)).toEqual([]);
+    expect(w.org.get('Lead', id)).toMatchObject({ City: 'Oslo', Title: 'CEO' });
+    // The flow action acted on the audit row: the cycles after it do not describe for it again.
+    expect((await cycles(w, 2)).map((c) => c.describes)).toEqual([0, 0]);
+  });
+
+  it('a field hidden just before a create: the create does not name it and is not refused', async () => {
+    const w = createWorld();
+    await w.advance('10m');
+    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'none');
+    const p = w.marketoUser.create({ email: 'hid@den.test', lastName: 'Hidden', company: 'Co', title: 'CTO', city: 'Oslo' });
+    const from = w.org.requestLog.length;
+    const r = await w.syncPersonToSfdc(p.id);
+    expect(r.outcome).toBe('created');
+    expect(describesPerCycle(w, from)).toBe(2);
+    const writes = sfWrites(w, from);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.some((e) => e.fieldsWritten.includes('Title'))).toBe(false);
+    expect(writes[0]!.fieldsWritten).toContain('City');
+    expect(sfRequests(w, from).filter((e) => e.errorCodes.length > 0)).toEqual([]);
+    expect(w.org.get('Lead', r.sfId!)).toMatchObject({ City: 'Oslo', Title: null });
+  });
+
+  it('the audit read refused: the flow action describes in a follow-up call, and from then on in its Composite call', async () => {
+    const w = createWorld();
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    await w.advance('10m');
+    const personId = mustPersonOf(w, id).id;
+    w.org.setViewSetup(w.org.syncUser.id, false);
+    w.marketoUser.update(personId, { title: 'CFO' });
+    const from = w.org.requestLog.length;
+    expect(await w.syncPersonToSfdc(personId)).toMatchObject({ outcome: 'updated' });
+    expect(compositeShape(w, from)).toEqual(['SetupAuditTrail', 'Lead', 'describe Lead', 'describe Contact']);
+    expect(auditReads(w, from).map((e) => e.errorCodes)).toEqual([['INVALID_TYPE']]);
+    w.marketoUser.update(personId, { title: 'CEO' });
+    const next = w.org.requestLog.length;
+    expect(await w.syncPersonToSfdc(personId)).toMatchObject({ outcome: 'updated' });
+    expect(compositeShape(w, next)).toEqual(['describe Lead', 'describe Contact', 'Lead']);
+    expect(w.org.get('Lead', id)?.Title).toBe('CEO');
+  });
+});
