@@ -28,7 +28,7 @@ import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson 
 import { mergeFields, type FieldOutcome } from './merge.ts';
 import { canon, parseDateTime, sameValue, toMarketo, toSalesforce } from './normalize.ts';
 import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
-import { SalesforceClient, type QueryAnswer, type SalesforceConfig, type SfSaveResult } from './salesforce.ts';
+import { SalesforceClient, type QueryAnswer, type SalesforceConfig, type SfSaveResult, type SoqlRead } from './salesforce.ts';
 import { changedRowsQuery, createdLeadQuery, rowsByIdQuery, setupChangesQuery } from './soql.ts';
 import { DEFAULT_INTERVAL_MS, Schedule } from './schedule.ts';
 import {
@@ -118,6 +118,9 @@ const SCHEMA_CODES = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE'
 
 /** describeEvery's default: hourly at the 5-minute interval. */
 export const DEFAULT_DESCRIBE_EVERY = 12;
+
+/** A read of rows by id riding in the field set's Composite call, with the select list it asked for. */
+type ByIdRead = { object: SfObject; ids: string[]; soql: string; select: string };
 
 /** The Marketo field that holds a person's Salesforce id, per object. */
 const LINK_ID_FIELD = { Lead: 'sfdcLeadId', Contact: 'sfdcContactId' } as const satisfies Record<SfObject, string>;
@@ -381,79 +384,33 @@ export class SyncEngine {
   // ---- field sets ------------------------------------------------------------------------------
 
   /**
-   * Sync Person to SFDC's field set, gated as the cycle's is (describeAndPoll): one Composite call of the audit read
-   * and `want`'s rows by id (columns of the last describe), with [describe Lead, describe Contact] after the audit
-   * read only when describeFirst() says so. Otherwise it describes in a follow-up call only when the audit answer
-   * shows a setup change not acted on yet (a create naming a field the sync user lost is refused), the audit read
-   * failed, or the read by id was refused INVALID_FIELD. The audit position and the rows acted on are the cycle's.
-   * The rows are left for readByIds when the field set selects the same columns; a refused read is read again the
-   * usual way.
+   * Sync Person to SFDC's field set (fieldSetWith, as the cycle's: a create naming a field the sync user lost is
+   * refused), with `want`'s rows by id in the same call, left for readByIds when the columns did not change; a
+   * refused read is read again the usual way.
    */
   private async describeWith(want: { object: SfObject; ids: string[] } | undefined): Promise<FieldSets> {
-    const before = this.fieldSets;
-    const fields = want && before ? this.selectList(before, want.object) : undefined;
-    const first = this.describeFirst();
-    const audit = this.setupChangesRefused ? [] : [{ soql: setupChangesQuery(this.setupChangesFrom()) }];
-    const reads = [...audit, ...(want && fields ? [{ soql: rowsByIdQuery(want.object, fields, want.ids), all: true }] : [])];
-    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], reads, { leading: audit.length });
-    const auditAnswer = audit.length > 0 ? reply.answers[0] : undefined;
-    const byId = fields ? reply.answers[audit.length] : undefined;
-    const changes = this.newSetupChanges(auditAnswer);
-    let sets: FieldSets;
-    if (first) sets = await this.fieldSetsOf(reply.described);
-    else if (changes.length > 0 || auditAnswer?.rows === undefined || (byId?.error && SCHEMA_CODES.has(byId.error.code))) {
-      sets = await this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
-    } else sets = before!;
-    // Acted on: the describe ran after every row the audit answer holds (the audit read went first).
-    this.noteSetupChanges(changes);
-    const rows = byId?.rows;
-    if (want && fields && rows && fields.join(',') === this.selectList(sets, want.object).join(',')) {
-      this.prefetched = { [want.object]: { ids: new Set(want.ids), rows: rows as SfRow[] } };
-    }
+    const byId = this.byIdReads(want ? [want] : []);
+    const { sets, answers } = await this.fieldSetWith(byId.map((q) => ({ soql: q.soql, all: true })));
+    this.keepPrefetched(byId, answers, sets);
     return sets;
   }
 
   /**
-   * The cycle's setup-change read and Salesforce poll in one Composite call: [SetupAuditTrail since the last
-   * position, query Contact, query Lead, rows by id…], with [describe Lead, describe Contact] after the audit read
-   * only when a describe is due anyway (describeFirst). Otherwise the describes follow in a call of their own, in this cycle,
-   * only when the audit answer shows a setup change not acted on yet, a query was refused INVALID_FIELD (a field
-   * gone since), or the audit trail could not be read. The queries ask for the field set of the last describe;
-   * where the new describe selects other columns (a permission or schema change, or no describe yet since the
-   * start) or a query failed, those rows are dropped and polled again with the new field set: one more call, only
-   * then. Contact before Lead, as the poll order requires: when Contact is polled again, so is Lead, after it.
+   * The cycle's field set (fieldSetWith) and Salesforce poll in one Composite call: [SetupAuditTrail, (describes),
+   * query Contact, query Lead, rows by id…]. The queries ask for the field set of the last describe; where the new
+   * one selects other columns (a permission or schema change, or no describe yet since the start) or a query failed,
+   * those rows are dropped and polled again with the new field set: one more call, only then. Contact before Lead, as
+   * the poll order requires: when Contact is polled again, so is Lead, after it.
    */
   private async describeAndPoll(state: EngineState): Promise<{ sets: FieldSets; polled: Record<SfObject, SfRow[]> }> {
     const before = this.fieldSets;
     const order = ['Contact', 'Lead'] as const;
     const asked = before ? order.map((object) => this.pollQuery(before, object, state)) : [];
     // Rows the cycle will read by id whatever the poll shows (pending pairs, retries) ride along too.
-    const wanted = before ? this.rowsWanted(state) : [];
-    const byId = wanted.map(({ object, ids }) => {
-      const fields = this.selectList(before!, object);
-      return { object, ids, soql: rowsByIdQuery(object, fields, ids), select: fields.join(',') };
-    });
-    const first = this.describeFirst();
-    const audit = this.setupChangesRefused ? [] : [{ soql: setupChangesQuery(this.setupChangesFrom()) }];
-    // The audit read goes before the describes: every row it shows was made before they ran, so they cover it.
-    const reads = [...audit, ...[...asked, ...byId].map((q) => ({ soql: q.soql, all: true }))];
-    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], reads, { leading: audit.length });
-    const auditAnswer = audit.length > 0 ? reply.answers[0] : undefined;
-    const answers = reply.answers.slice(audit.length);
-    const changes = this.newSetupChanges(auditAnswer);
-    let sets: FieldSets;
-    if (first) sets = await this.fieldSetsOf(reply.described);
-    else if (changes.length > 0 || auditAnswer?.rows === undefined || answers.some((a) => a.error && SCHEMA_CODES.has(a.error.code))) {
-      sets = await this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
-    } else sets = before!;
-    // Acted on: this cycle's describe ran after every row the audit answer holds (the audit read went first).
-    this.noteSetupChanges(changes);
+    const byId = this.byIdReads(before ? this.rowsWanted(state) : []);
+    const { sets, answers } = await this.fieldSetWith([...asked, ...byId].map((q) => ({ soql: q.soql, all: true })));
     const rewound = this.followFieldSetChanges(state, sets);
-    this.prefetched = {};
-    byId.forEach((q, j) => {
-      const rows = answers[asked.length + j]?.rows;
-      if (rows && q.select === this.selectList(sets, q.object).join(',')) this.prefetched[q.object] = { ids: new Set(q.ids), rows: rows as SfRow[] };
-    });
+    this.keepPrefetched(byId, answers.slice(asked.length), sets);
     const polled: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
     const stale: SfObject[] = [];
     order.forEach((object, i) => {
@@ -471,6 +428,49 @@ export class SyncEngine {
       stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
     }
     return { sets, polled };
+  }
+
+  /**
+   * The field set, with `reads` in the same Composite call: [SetupAuditTrail since the last position, describe Lead
+   * and describe Contact when one is due (describeFirst), reads…]. The audit read goes before the describes: every
+   * row it shows was made before they ran, so they cover it. Otherwise the describes follow in a call of their own
+   * only when the audit answer shows a setup change not acted on yet, the audit read failed, or a read was refused
+   * for a field (INVALID_FIELD: one gone since). The answers are the reads' own, in order.
+   */
+  private async fieldSetWith(reads: readonly SoqlRead[]): Promise<{ sets: FieldSets; answers: QueryAnswer[] }> {
+    const first = this.describeFirst();
+    const audit = this.setupChangesRefused ? [] : [{ soql: setupChangesQuery(this.setupChangesFrom()) }];
+    const reply = await this.sf.describeAndQuery(first ? SF_OBJECTS : [], [...audit, ...reads], { leading: audit.length });
+    const auditAnswer = audit.length > 0 ? reply.answers[0] : undefined;
+    const answers = reply.answers.slice(audit.length);
+    const changes = this.newSetupChanges(auditAnswer);
+    let sets: FieldSets;
+    if (first) sets = await this.fieldSetsOf(reply.described);
+    else if (changes.length > 0 || auditAnswer?.rows === undefined || answers.some((a) => a.error && SCHEMA_CODES.has(a.error.code))) {
+      sets = await this.fieldSetsOf(await this.sf.describeMany(SF_OBJECTS));
+    } else sets = this.fieldSets!;
+    // Acted on: the describe ran after every row the audit answer holds.
+    this.noteSetupChanges(changes);
+    return { sets, answers };
+  }
+
+  /** Reads of rows by id in the last describe's columns, to ride in the field set's call (none before a describe). */
+  private byIdReads(wanted: ReadonlyArray<{ object: SfObject; ids: string[] }>): ByIdRead[] {
+    const before = this.fieldSets;
+    if (!before) return [];
+    return wanted.map(({ object, ids }) => {
+      const fields = this.selectList(before, object);
+      return { object, ids, soql: rowsByIdQuery(object, fields, ids), select: fields.join(',') };
+    });
+  }
+
+  /** Keeps for readByIds the rows of each by-id read whose columns are still the field set's. */
+  private keepPrefetched(byId: readonly ByIdRead[], answers: readonly QueryAnswer[], sets: FieldSets): void {
+    this.prefetched = {};
+    byId.forEach((q, j) => {
+      const rows = answers[j]?.rows;
+      if (rows && q.select === this.selectList(sets, q.object).join(',')) this.prefetched[q.object] = { ids: new Set(q.ids), rows: rows as SfRow[] };
+    });
   }
 
   /** Describes in the cycle's Composite call: no field set yet, a refusal asked for one, the safety net, or no audit trail. */
