@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Activity } from '../../mocks/marketo/index.ts';
+import type { Activity, Person } from '../../mocks/marketo/index.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { Driver } from '../../src/sim/driver.ts';
 import { errorLogged } from '../../src/sim/oracle.ts';
@@ -41,14 +41,19 @@ function logAgain(d: Driver, like: Activity, personId: number, sfdcId: string): 
   });
 }
 
+/** Every file here merges the people into the one linked to p1's lead: that person, and the lead. */
+function survivorOf(d: Driver): { survivor: Person; survivorLead: string } {
+  const survivorLead = d.refs.salesforce('p1')!.id;
+  return { survivor: d.world.instance.listPeople().find((p) => p.sfdcLeadId === survivorLead)!, survivorLead };
+}
+
 const rejectionsOf = (d: Driver) => d.world.engineEvents.filter((e): e is Extract<typeof e, { type: 'rejection' }> => e.type === 'rejection');
 
 describe('error-logged: two people with the same logged failure, merged (merged-people-failure-logged-twice)', () => {
   it("the survivor holds one activity per person, the engine logs nothing after the merge, and that is no violation", async () => {
     const d = await runFile('merged-people-failure-logged-twice.yaml');
     const w = d.world;
-    const survivorLead = d.refs.salesforce('p1')!.id;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === survivorLead)!;
+    const { survivor, survivorLead } = survivorOf(d);
     const rejected = rejectionsOf(d);
     const loser = rejected.map((r) => r.personId).find((id) => id !== survivor.id)!;
     const loserLead = rejected.find((r) => r.personId === loser)!.sfId!;
@@ -63,8 +68,7 @@ describe('error-logged: two people with the same logged failure, merged (merged-
   it('a second activity the engine writes on the survivor for the same failure is reported', async () => {
     const d = await runFile('merged-people-failure-logged-twice.yaml');
     const w = d.world;
-    const survivorLead = d.refs.salesforce('p1')!.id;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === survivorLead)!;
+    const { survivor, survivorLead } = survivorOf(d);
     const [like] = failureActivities(w, survivor.id);
     logAgain(d, like!, survivor.id, survivorLead);
     const v = errorLogged(w);
@@ -74,10 +78,10 @@ describe('error-logged: two people with the same logged failure, merged (merged-
   it("the loser's failure logged twice before the merge is reported against the loser", async () => {
     const d = await runFile('merged-people-failure-logged-twice.yaml');
     const w = d.world;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === d.refs.salesforce('p1')!.id)!;
+    const { survivor } = survivorOf(d);
     const loser = rejectionsOf(d).find((r) => r.personId !== survivor.id)!;
     const entries = entriesOf(d);
-    const i = entries.findIndex((a) => a.attributes.some((x) => x.apiName === 'sfdcId' && x.value === loser.sfId));
+    const i = entries.findIndex((a) => activityAttr(a, 'sfdcId') === loser.sfId);
     expect(i).toBeGreaterThanOrEqual(0);
     // A twin written on the loser before the merge (same place in the log; the merge moved both).
     entries.splice(i + 1, 0, { ...entries[i]!, marketoGUID: `${entries[i]!.marketoGUID}-twin`, attributes: entries[i]!.attributes.map((x) => ({ ...x })) });
@@ -88,10 +92,10 @@ describe('error-logged: two people with the same logged failure, merged (merged-
   it("the loser's failure never logged is reported, though the survivor's own activity matches it", async () => {
     const d = await runFile('merged-people-failure-logged-twice.yaml');
     const w = d.world;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === d.refs.salesforce('p1')!.id)!;
+    const { survivor } = survivorOf(d);
     const loser = rejectionsOf(d).find((r) => r.personId !== survivor.id)!;
     const entries = entriesOf(d);
-    const i = entries.findIndex((a) => a.attributes.some((x) => x.apiName === 'sfdcId' && x.value === loser.sfId));
+    const i = entries.findIndex((a) => activityAttr(a, 'sfdcId') === loser.sfId);
     entries.splice(i, 1);
     const v = errorLogged(w);
     expect(v.map((x) => x.message)).toEqual([`person ${loser.personId} (merged into person ${survivor.id} since): Salesforce rejected update with FIELD_CUSTOM_VALIDATION_EXCEPTION (Hot leads need a phone number) and no failure activity says so`]);
@@ -102,8 +106,7 @@ describe('error-logged: the survivor meets the failure a merge brought into its 
   it('the engine does not log it again, and that is no violation', async () => {
     const d = await runFile('failure-logged-again-after-merge.yaml');
     const w = d.world;
-    const survivorLead = d.refs.salesforce('p1')!.id;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === survivorLead)!;
+    const { survivor } = survivorOf(d);
     const own = rejectionsOf(d).filter((r) => r.personId === survivor.id);
     expect(own.length).toBeGreaterThan(0);
     expect(own.every((r) => !r.logged)).toBe(true);
@@ -114,8 +117,7 @@ describe('error-logged: the survivor meets the failure a merge brought into its 
   it('an activity the engine writes for it on the survivor after the merge is reported', async () => {
     const d = await runFile('failure-logged-again-after-merge.yaml');
     const w = d.world;
-    const survivorLead = d.refs.salesforce('p1')!.id;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === survivorLead)!;
+    const { survivor, survivorLead } = survivorOf(d);
     const [inherited] = failureActivities(w, survivor.id);
     logAgain(d, inherited!, survivor.id, survivorLead);
     const v = errorLogged(w);
@@ -127,7 +129,7 @@ describe('error-logged: a person merged away after its cycle broke off before lo
   it("the survivor's log shows the failure, the loser's own activity was never written, and that is no violation", async () => {
     const d = await runFile('merged-away-before-failure-logged.yaml');
     const w = d.world;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === d.refs.salesforce('p1')!.id)!;
+    const { survivor } = survivorOf(d);
     const loser = rejectionsOf(d).find((r) => r.personId !== survivor.id)!;
     expect(w.instance.getPerson(loser.personId)).toBeUndefined();
     // The loser's cycle died after its rejection, and nothing carries its SFDC Id.
@@ -142,7 +144,7 @@ describe('error-logged: a person merged away after its cycle broke off before lo
   it("the loser's failure is still reported when the survivor's log does not show it either", async () => {
     const d = await runFile('merged-away-before-failure-logged.yaml');
     const w = d.world;
-    const survivor = w.instance.listPeople().find((p) => p.sfdcLeadId === d.refs.salesforce('p1')!.id)!;
+    const { survivor } = survivorOf(d);
     const loser = rejectionsOf(d).find((r) => r.personId !== survivor.id)!;
     const entries = entriesOf(d);
     for (const a of failureActivities(w, survivor.id)) entries.splice(entries.indexOf(a), 1);
