@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeRequest } from '../../src/sim/driver.ts';
-import { urlParts } from '../../mocks/url-parts.ts';
+import { queryParams, urlParts } from '../../mocks/url-parts.ts';
 
 const viaParser = (href: string) => {
   const u = new URL(href);
@@ -45,5 +45,35 @@ describe('urlParts', () => {
     expect(describeRequest(new Request('https://h/services/data/v59.0/composite/sobjects?', { method: 'PATCH', body: '{}' }))).toBe('PATCH /services/data/v59.0/composite/sobjects');
     const long = 'x'.repeat(300);
     expect(describeRequest(new Request(`https://h/q?q=${long}`))).toBe(`GET /q q=${'x'.repeat(240)}…`);
+  });
+});
+
+// queryParams(urlParts(href).query) must give what new URL(href).searchParams gives (the emulators read queries so).
+const viaText = (href: string) => [...queryParams(urlParts(href).query)];
+const searchParamsOf = (href: string) => [...new URL(href).searchParams];
+
+describe('queryParams', () => {
+  it('reads a query as URL.searchParams does, a leading ? and escapes included', () => {
+    for (const href of [
+      'https://h.test/services/data/v50.0/query?q=SELECT+Id,Name+FROM+Lead+WHERE+Name+%3D+%27a%20b%27',
+      'https://h.test/p??a=1&b=2',
+      'https://h.test/p?',
+      'https://h.test/p',
+      'https://h.test/p?%zz=%E0%A4%A&&x&=y#f?g=h',
+      'https://h.test/rest/v1/leads.json?filterType=id&filterValues=1,2&fields=email,sfdcLeadId',
+    ]) {
+      expect(viaText(new URL(href).href), href).toEqual(searchParamsOf(href));
+    }
+  });
+
+  it('agrees with URL.searchParams on any web URL', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.constantFrom('', '?', '??'), (raw, extra) => {
+        const u = new URL(raw);
+        if (extra !== '') u.search = extra + u.search.slice(1);
+        expect(viaText(u.href)).toEqual(searchParamsOf(u.href));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
