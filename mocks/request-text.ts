@@ -54,17 +54,20 @@ function sourceOf(request: Request): string | Uint8Array | undefined {
   return typeof source === 'string' || source instanceof Uint8Array ? source : undefined;
 }
 
+/** A body source's text as `text()` gives it: bytes decoded as UTF-8; a string's UTF-8 round trip (see wellFormed), its leading byte-order mark dropped. */
+function sourceText(source: string | Uint8Array): string {
+  if (typeof source !== 'string') return UTF8.decode(source);
+  const text = wellFormed(source);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** `await request.text()`, from the body's source when the Request holds one (see the file comment). */
 export function requestText(request: Request): Promise<string> {
   if (taken.has(request)) return Promise.reject(usedUp());
-  if (request.bodyUsed) return request.text();
-  if (request.body === null) return Promise.resolve('');
-  const source = sourceOf(request);
-  if (source === undefined) return request.text();
-  taken.add(request);
-  if (typeof source !== 'string') return Promise.resolve(UTF8.decode(source));
-  const text = wellFormed(source);
-  return Promise.resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const text = peekRequestText(request);
+  if (text === undefined) return request.text();
+  if (request.body !== null) taken.add(request);
+  return Promise.resolve(text);
 }
 
 /**
@@ -75,10 +78,7 @@ export function peekRequestText(request: Request): string | undefined {
   if (taken.has(request) || request.bodyUsed) return undefined;
   if (request.body === null) return '';
   const source = sourceOf(request);
-  if (source === undefined) return undefined;
-  if (typeof source !== 'string') return UTF8.decode(source);
-  const text = wellFormed(source);
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return source === undefined ? undefined : sourceText(source);
 }
 
 /** The body's size in UTF-8 bytes and its text, as `arrayBuffer()` then decoding would give them. */
@@ -88,9 +88,8 @@ export async function requestBytesAndText(request: Request): Promise<{ size: num
     const source = sourceOf(request);
     if (source !== undefined) {
       taken.add(request);
-      if (typeof source !== 'string') return { size: source.byteLength, text: UTF8.decode(source) };
-      const text = wellFormed(source);
-      return { size: Buffer.byteLength(text, 'utf8'), text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+      // A lone surrogate counts 3 bytes, as the U+FFFD its encoding writes.
+      return { size: typeof source === 'string' ? Buffer.byteLength(source, 'utf8') : source.byteLength, text: sourceText(source) };
     }
   }
   const bytes = new Uint8Array(await request.arrayBuffer());
