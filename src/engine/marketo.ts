@@ -69,7 +69,7 @@ type ActivityTypeDef = { id: number; apiName: string; status?: string; attribute
 export interface MarketoClientOptions {
   clock: Clock;
   retry?: RetryPolicy;
-  /** Send every request through this fetch (given a Request); default: the global fetch (the real network). */
+  /** Send every request through this fetch (given fetch's (url, init)); default: the global fetch (the real network). */
   fetch?: FetchFn;
   onRetry?: (operation: string, attempt: number, delayMs: number, err: unknown) => void;
 }
@@ -81,7 +81,7 @@ export class MarketoClient {
   private tokenExpiresAt = 0;
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
-  private readonly fetchFn: (input: Request) => Promise<Response>;
+  private readonly fetchFn: (url: string, init: RequestInit) => Promise<Response>;
 
   constructor(
     private readonly config: MarketoConfig,
@@ -89,7 +89,9 @@ export class MarketoClient {
   ) {
     this.baseUrl = (config.baseUrl ?? DEFAULT_MARKETO_BASE_URL).replace(/\/+$/, '');
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.fetchFn = (opts.fetch ?? fetch) as (input: Request) => Promise<Response>;
+    // Called as fetch(url, init), not with a Request built here: a real fetch treats both alike, and the in-process
+    // one then builds no Request it does not need (~28 µs each).
+    this.fetchFn = (opts.fetch ?? fetch) as (url: string, init: RequestInit) => Promise<Response>;
   }
 
   // ---- identity ------------------------------------------------------------------------------
@@ -122,7 +124,7 @@ export class MarketoClient {
   private async send(url: string, init: RequestInit): Promise<Response> {
     this.calls++;
     try {
-      return await this.fetchFn(new Request(url, init));
+      return await this.fetchFn(url, init);
     } catch (err) {
       throw new ApiError('marketo', 'NETWORK_ERROR', `request to ${new URL(url).pathname} failed: ${(err as Error).message}`, true);
     }

@@ -30,7 +30,9 @@ function client() {
     http.get('*/identity/oauth/token', () => HttpResponse.json({ access_token: `tok-${++tokens}`, token_type: 'bearer', expires_in: 3600, scope: 'api@x' })),
     http.all('*/rest/v1/*', () => HttpResponse.json({ requestId: 'r#1', success: true, result: [{ id: 1, status: 'updated' }] })),
   ]);
-  const fetchFn = async (request: Request) => {
+  // Given fetch's (url, init), as the client sends it; the Request is made here only to read it back.
+  const fetchFn = async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
     seen.push({
       method: request.method,
       url: request.url,
