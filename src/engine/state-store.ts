@@ -325,9 +325,12 @@ function matchesFlat(value: unknown, flat: readonly unknown[], at: number): numb
     return i;
   }
   if (marker !== OBJECT || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+  // for-in walks a plain object's own keys in Object.keys order without allocating their array; an object with any
+  // other prototype (which could lend it enumerable keys) is left to the exact comparison.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return -1;
   const count = flat[at + 1] as number;
   let seen = 0;
-  for (const k of Object.keys(value)) {
+  for (const k in value) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     if (seen++ === count || flat[i] !== k) return -1;

@@ -50,6 +50,8 @@ const EDITS: Array<[string, Edit, boolean]> = [
   ['null to NaN (both JSON null)', (l) => ((l.ancestor as Record<string, unknown>).Phone = Number.NaN), false],
   ['an object to an array', (l) => (l.ancestor = []), true],
   ['a Date whose JSON is the saved string', (l) => ((l.ancestor as Record<string, unknown>).Title = new Date(0)), true],
+  // The walk reads keys with for-in: keys lent by a prototype are not the object's own (JSON leaves them out).
+  ['an object whose keys are all inherited', (l) => (l.ancestor = Object.create({ Title: 'CEO', Phone: null, NumberOfEmployees: 10, DoNotCall: false }) as object), true],
   ['a nested object added', (l) => (l.failure = { operation: 'update', errorCode: 'X', message: 'm', fields: [], since: 1 }), true],
 ];
 
