@@ -7,13 +7,18 @@
  * a string body (and URLSearchParams, serialized) as that string, bytes as a
  * Uint8Array. When that source is there and the body was never read, its text
  * is what `text()` would give: UTF-8 encoded then decoded, so a lone surrogate
- * becomes U+FFFD and a leading byte-order mark is dropped. Anything else (a
+ * becomes U+FFFD and leading byte-order marks are dropped (up to two, as
+ * Node 20's undici drops them; see light-request.ts). Anything else (a
  * stream body, as under setupServer; a body already read; another fetch
  * implementation) goes through `text()` itself, with its own errors.
  *
  * Like `text()`, it uses the body up: a second read through this module fails
  * as it would (the stream itself is left unread, so `bodyUsed` stays false).
+ * A light request (light-request.ts) answers from the string it holds, and
+ * its `bodyUsed` does turn true.
  */
+import { isLightRequest, peekLightText, stringBodyDecoded, stringBodyText, takeLightSource } from './light-request.ts';
+
 const UTF8 = new TextDecoder();
 
 /** undici's per-Request state slot (`Symbol(state)`), found on a probe Request; null when this runtime has none. */
@@ -35,12 +40,6 @@ function findStateSymbol(): symbol | null {
   return null;
 }
 
-/** The string as UTF-8 encoding gives it back: each lone surrogate U+FFFD (ES2024 methods, in Node 20). */
-function wellFormed(text: string): string {
-  const s = text as string & { isWellFormed(): boolean; toWellFormed(): string };
-  return s.isWellFormed() ? text : s.toWellFormed();
-}
-
 /** undici's error for a second read of a body. */
 function usedUp(): TypeError {
   return new TypeError('Body is unusable: Body has already been read');
@@ -54,15 +53,22 @@ function sourceOf(request: Request): string | Uint8Array | undefined {
   return typeof source === 'string' || source instanceof Uint8Array ? source : undefined;
 }
 
-/** A body source's text as `text()` gives it: bytes decoded as UTF-8; a string's UTF-8 round trip (see wellFormed), its leading byte-order mark dropped. */
+/** A body source's text as `text()` gives it (see stringBodyText): bytes decoded as UTF-8 (the decoder drops one BOM), one more BOM dropped. */
 function sourceText(source: string | Uint8Array): string {
-  if (typeof source !== 'string') return UTF8.decode(source);
-  const text = wellFormed(source);
+  if (typeof source === 'string') return stringBodyText(source);
+  const text = UTF8.decode(source);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A body source's bytes decoded with a TextDecoder (one BOM dropped), as `arrayBuffer()` then decoding gives it. */
+function sourceDecoded(source: string | Uint8Array): string {
+  return typeof source === 'string' ? stringBodyDecoded(source) : UTF8.decode(source);
 }
 
 /** `await request.text()`, from the body's source when the Request holds one (see the file comment). */
 export function requestText(request: Request): Promise<string> {
+  // A light request's text() is this module's fast path already.
+  if (isLightRequest(request)) return request.text();
   if (taken.has(request)) return Promise.reject(usedUp());
   const text = peekRequestText(request);
   if (text === undefined) return request.text();
@@ -75,6 +81,7 @@ export function requestText(request: Request): Promise<string> {
  * body up; undefined when the Request holds no string or bytes source, or its body was read.
  */
 export function peekRequestText(request: Request): string | undefined {
+  if (isLightRequest(request)) return peekLightText(request);
   if (taken.has(request) || request.bodyUsed) return undefined;
   if (request.body === null) return '';
   const source = sourceOf(request);
@@ -83,13 +90,15 @@ export function peekRequestText(request: Request): string | undefined {
 
 /** The body's size in UTF-8 bytes and its text, as `arrayBuffer()` then decoding would give them. */
 export async function requestBytesAndText(request: Request): Promise<{ size: number; text: string }> {
+  const light = takeLightSource(request);
+  if (light !== undefined) return { size: Buffer.byteLength(light, 'utf8'), text: stringBodyDecoded(light) };
   if (taken.has(request)) throw usedUp();
   if (!request.bodyUsed && request.body !== null) {
     const source = sourceOf(request);
     if (source !== undefined) {
       taken.add(request);
       // A lone surrogate counts 3 bytes, as the U+FFFD its encoding writes.
-      return { size: typeof source === 'string' ? Buffer.byteLength(source, 'utf8') : source.byteLength, text: sourceText(source) };
+      return { size: typeof source === 'string' ? Buffer.byteLength(source, 'utf8') : source.byteLength, text: sourceDecoded(source) };
     }
   }
   const bytes = new Uint8Array(await request.arrayBuffer());

@@ -25,6 +25,7 @@ import { SalesforceError } from '../types.ts';
 import { wrap, type SalesforceHttp } from './context.ts';
 import { jsonText, notFound } from './respond.ts';
 import { heldText } from '../../text-response.ts';
+import { lightRequest } from '../../light-request.ts';
 import { markSubrequest, parseVersion, runApiCall, type ApiCall } from './rest.ts';
 
 /** Subrequests per call (REST guide: "up to 25 subrequests"). */
@@ -215,7 +216,8 @@ async function runOne(call: ApiCall, handlers: () => RequestHandler[], sub: Subr
   const headers = new Headers(sub.httpHeaders);
   headers.set('Authorization', call.request.headers.get('authorization') ?? '');
   if (body !== undefined) headers.set('Content-Type', 'application/json');
-  const request = new Request(resolveUrl(url, call.request.url), { method: sub.method, headers, ...(body !== undefined ? { body } : {}) });
+  // It never leaves the emulator: a light request, the same Request to the handlers without undici building one.
+  const request = lightRequest(resolveUrl(url, call.request.url), { method: sub.method, headers, ...(body !== undefined ? { body } : {}) });
   markSubrequest(request);
   const response = (await dispatch(handlers(), request)) ?? notFound();
   const answer = await bodyOf(response);
