@@ -143,6 +143,21 @@ interface FieldSets {
   system: Record<SfObject, string[]>;
 }
 
+/**
+ * What every cycle asks of a field set, made once per field set: a new FieldSets comes only from a describe, and the
+ * cycles in between (most of them) read the same lists. Shared arrays: callers read them, never change them.
+ */
+interface FieldSetLists {
+  /** The Salesforce select list per object (selectList) and the same joined with ',' to compare two lists by. */
+  select: Record<SfObject, { fields: readonly string[]; key: string }>;
+  /** The synced Salesforce field names per object (followFieldSetChanges). */
+  synced: Record<SfObject, readonly string[]>;
+  mktoRead: readonly string[];
+  mktoChange: readonly string[];
+  /** Mapped fields by lower-cased Marketo name, the first one where two share it (isEcho's look-up). */
+  byMkto: Record<SfObject, ReadonlyMap<string, MappedField>>;
+}
+
 /** A linked pair being synced in this cycle. */
 interface Pair {
   link: LinkState;
@@ -161,6 +176,7 @@ export class SyncEngine {
   /** The links of `state`, indexed by Salesforce id; set whenever `state` is. */
   private book!: LinkBook;
   private fieldSets: FieldSets | undefined;
+  private readonly lists = new WeakMap<FieldSets, FieldSetLists>();
   /**
    * Rows of pending pairs and retries read by id in the cycle's Composite call (with the columns of this cycle's field
    * set), for readByIds to take instead of a call of its own; only during the cycle that read them.
@@ -415,7 +431,7 @@ export class SyncEngine {
     const stale: SfObject[] = [];
     order.forEach((object, i) => {
       const rows = answers[i]?.rows;
-      const sameColumns = asked[i] !== undefined && asked[i]!.select === this.pollQuery(sets, object, state).select;
+      const sameColumns = asked[i] !== undefined && asked[i]!.select === this.listsOf(sets).select[object].key;
       if (rows && sameColumns && stale.length === 0 && !rewound.includes(object)) polled[object] = rows as SfRow[];
       else stale.push(object);
     });
@@ -459,8 +475,8 @@ export class SyncEngine {
     const before = this.fieldSets;
     if (!before) return [];
     return wanted.map(({ object, ids }) => {
-      const fields = this.selectList(before, object);
-      return { object, ids, soql: rowsByIdQuery(object, fields, ids), select: fields.join(',') };
+      const { fields, key } = this.listsOf(before).select[object];
+      return { object, ids, soql: rowsByIdQuery(object, fields, ids), select: key };
     });
   }
 
@@ -469,7 +485,7 @@ export class SyncEngine {
     this.prefetched = {};
     byId.forEach((q, j) => {
       const rows = answers[j]?.rows;
-      if (rows && q.select === this.selectList(sets, q.object).join(',')) this.prefetched[q.object] = { ids: new Set(q.ids), rows: rows as SfRow[] };
+      if (rows && q.select === this.listsOf(sets).select[q.object].key) this.prefetched[q.object] = { ids: new Set(q.ids), rows: rows as SfRow[] };
     });
   }
 
@@ -533,10 +549,13 @@ export class SyncEngine {
     const rewound: SfObject[] = [];
     const backAll: HiddenField[] = [];
     const age = state.hiddenFields ?? [];
+    const synced = this.listsOf(sets).synced;
     for (const object of SF_OBJECTS) {
-      const now = sets[object].map((f) => f.sf);
+      const now = synced[object] as string[];
       const was = state.syncedFields?.[object];
-      if (was) {
+      // The usual cycle, nothing hidden and the same fields as last time: nothing left the field set or came back.
+      const same = was !== undefined && (was === now || (was.length === now.length && was.every((f, i) => f === now[i])));
+      if (was && !(same && state.hiddenFields === undefined)) {
         const hidden = state.hiddenFields ?? [];
         for (const field of was) {
           if (now.includes(field) || hidden.some((h) => h.object === object && h.field === field)) continue;
@@ -624,23 +643,54 @@ export class SyncEngine {
     return [...memory.values()];
   }
 
-  private mktoReadFields(sets: FieldSets): string[] {
-    const names = new Set<string>(['id', ...LINK_FIELDS]);
-    for (const object of SF_OBJECTS) for (const f of sets[object]) names.add(f.mkto);
-    return [...names];
+  private mktoReadFields(sets: FieldSets): readonly string[] {
+    return this.listsOf(sets).mktoRead;
   }
 
-  private mktoChangeFields(sets: FieldSets): string[] {
-    const names = new Set<string>();
-    for (const object of SF_OBJECTS) for (const f of sets[object]) names.add(f.mkto);
-    return names.size > 0 ? [...names] : ['email'];
+  private mktoChangeFields(sets: FieldSets): readonly string[] {
+    return this.listsOf(sets).mktoChange;
   }
 
-  private selectList(sets: FieldSets, object: SfObject): string[] {
-    const names = new Set<string>(['Id', ...sets.system[object]]);
-    for (const f of sets[object]) names.add(f.sf);
-    if (this.mutant('echo-by-last-modified-by')) names.add('LastModifiedById');
-    return [...names];
+  private selectList(sets: FieldSets, object: SfObject): readonly string[] {
+    return this.listsOf(sets).select[object].fields;
+  }
+
+  /** The field set's lists (FieldSetLists), made on first use. */
+  private listsOf(sets: FieldSets): FieldSetLists {
+    const known = this.lists.get(sets);
+    if (known) return known;
+    const read = new Set<string>(['id', ...LINK_FIELDS]);
+    const change = new Set<string>();
+    for (const object of SF_OBJECTS) {
+      for (const f of sets[object]) {
+        read.add(f.mkto);
+        change.add(f.mkto);
+      }
+    }
+    const selectOf = (object: SfObject) => {
+      const names = new Set<string>(['Id', ...sets.system[object]]);
+      for (const f of sets[object]) names.add(f.sf);
+      if (this.mutant('echo-by-last-modified-by')) names.add('LastModifiedById');
+      const fields = [...names];
+      return { fields, key: fields.join(',') };
+    };
+    const byMktoOf = (object: SfObject) => {
+      const map = new Map<string, MappedField>();
+      for (const f of sets[object]) {
+        const name = f.mkto.toLowerCase();
+        if (!map.has(name)) map.set(name, f);
+      }
+      return map;
+    };
+    const lists: FieldSetLists = {
+      select: { Lead: selectOf('Lead'), Contact: selectOf('Contact') },
+      synced: { Lead: sets.Lead.map((f) => f.sf), Contact: sets.Contact.map((f) => f.sf) },
+      mktoRead: [...read],
+      mktoChange: change.size > 0 ? [...change] : ['email'],
+      byMkto: { Lead: byMktoOf('Lead'), Contact: byMktoOf('Contact') },
+    };
+    this.lists.set(sets, lists);
+    return lists;
   }
 
   // ---- the cycle -------------------------------------------------------------------------------
@@ -849,8 +899,8 @@ export class SyncEngine {
   private pollQuery(sets: FieldSets, object: SfObject, state: EngineState): { soql: string; select: string } {
     const wm = state.sfWatermark[object];
     const ms = wm ? parseDateTime(wm) : undefined;
-    const fields = this.selectList(sets, object);
-    return { soql: changedRowsQuery(object, fields, ms === undefined ? undefined : ms - this.lookBackMs), select: fields.join(',') };
+    const { fields, key } = this.listsOf(sets).select[object];
+    return { soql: changedRowsQuery(object, fields, ms === undefined ? undefined : ms - this.lookBackMs), select: key };
   }
 
   private async readByIds(sets: FieldSets, object: SfObject, ids: readonly string[]): Promise<SfRow[]> {
@@ -870,18 +920,23 @@ export class SyncEngine {
   }
 
   private equalsAncestor(fields: readonly MappedField[], row: SfRow, link: LinkState): boolean {
-    const values = this.sfCanon(fields, row);
-    return fields.every((f) => Object.prototype.hasOwnProperty.call(link.ancestor, f.sf) && sameValue(values[f.sf], link.ancestor[f.sf]));
+    // sfCanon's values compared one by one, without building them: a value canon cannot read (undefined) equals no
+    // ancestor value, as its absence from sfCanon's record did.
+    const ancestor = link.ancestor;
+    for (const f of fields) {
+      if (!Object.prototype.hasOwnProperty.call(ancestor, f.sf) || !sameValue(canon(row[f.sf], f.kind), ancestor[f.sf])) return false;
+    }
+    return true;
   }
 
   /** Marketo changes that only repeat the ancestor are the engine's own writes coming back. */
   private isEcho(link: LinkState, changes: LeadChange[], sets: FieldSets): boolean {
     if (link.failure || link.retry) return false;
-    const fields = sets[link.object];
+    const byMkto = this.listsOf(sets).byMkto[link.object];
     for (const c of changes) {
       if (c.activityTypeId !== 13) continue; // New Lead of a linked person: the engine created it
       for (const f of c.fields) {
-        const mapped = fields.find((m) => m.mkto.toLowerCase() === f.name.toLowerCase());
+        const mapped = byMkto.get(f.name.toLowerCase());
         if (!mapped) continue;
         const v = canon(f.newValue, mapped.kind);
         if (!Object.prototype.hasOwnProperty.call(link.ancestor, mapped.sf) || !sameValue(v, link.ancestor[mapped.sf])) return false;
