@@ -64,13 +64,35 @@ export function describeGlobal(objects: ObjectDef[]): Describe {
 
 /** describe(object) for the object as one user sees it (hidden fields already removed, read-only ones flagged). */
 export function describeObject(view: ObjectDef, childRelationships: Describe[] = []): Describe {
+  return { ...describeHead(view, childRelationships), fields: [...view.fields.values()].map(describeField), ...describeTail(view) };
+}
+
+/**
+ * The describe's properties before `fields`, in order: the describeGlobal entry's (its `urls` where the entry has
+ * them, with the describe's longer list), then those up to `fields`.
+ */
+function describeHead(view: ObjectDef, childRelationships: Describe[]): Describe {
   const entry = globalEntry(view);
   return {
     ...entry,
+    urls: {
+      ...(entry.urls as Record<string, string>),
+      compactLayouts: `${base}/${view.name}/describe/compactLayouts`,
+      approvalLayouts: `${base}/${view.name}/describe/approvalLayouts`,
+      uiDetailTemplate: `https://syncsim.my.salesforce.com/{ID}`,
+      quickActions: `${base}/${view.name}/quickActions`,
+      listviews: `${base}/${view.name}/listviews`,
+      layouts: `${base}/${view.name}/describe/layouts`,
+    },
     actionOverrides: [],
     childRelationships,
     compactLayoutable: true,
-    fields: [...view.fields.values()].map(describeField),
+  };
+}
+
+/** The describe's properties after `fields`, in order. */
+function describeTail(view: ObjectDef): Describe {
+  return {
     listviewable: null,
     lookupLayoutable: null,
     namedLayoutInfos: [],
@@ -89,15 +111,6 @@ export function describeObject(view: ObjectDef, childRelationships: Describe[] =
     ],
     searchLayoutable: true,
     supportedScopes: [{ label: 'All ' + view.labelPlural.toLowerCase(), name: 'everything' }],
-    urls: {
-      ...(entry.urls as Record<string, string>),
-      compactLayouts: `${base}/${view.name}/describe/compactLayouts`,
-      approvalLayouts: `${base}/${view.name}/describe/approvalLayouts`,
-      uiDetailTemplate: `https://syncsim.my.salesforce.com/{ID}`,
-      quickActions: `${base}/${view.name}/quickActions`,
-      listviews: `${base}/${view.name}/listviews`,
-      layouts: `${base}/${view.name}/describe/layouts`,
-    },
   };
 }
 
@@ -162,4 +175,71 @@ export function describeField(f: FieldDef): Describe {
     updateable: f.updateable,
     writeRequiresMasterRead: false,
   };
+}
+
+// ---------------------------------------------------------------------------- describe texts, cached
+
+/** The JSON text of each field definition's describe: definitions are frozen and shared by orgs (schema.ts). */
+const fieldTexts = new WeakMap<FieldDef, string>();
+/** A number per field definition, for the describe cache's keys (one definition, one number, in every org). */
+const fieldNumbers = new WeakMap<FieldDef, number>();
+let nextFieldNumber = 0;
+/** Describe texts by everything they are made of (see describeText); cleared when full. */
+const describeTexts = new Map<string, string>();
+const DESCRIBE_TEXTS_KEPT = 256;
+const textStats = { built: 0, reused: 0 };
+
+/** How many describe texts were put together and how many answered from the cache (tests and benches). */
+export function describeTextStats(): { built: number; reused: number } {
+  return { ...textStats };
+}
+
+function fieldText(f: FieldDef): string {
+  let text = fieldTexts.get(f);
+  if (text === undefined) fieldTexts.set(f, (text = JSON.stringify(describeField(f))));
+  return text;
+}
+
+function fieldNumber(f: FieldDef): number {
+  let n = fieldNumbers.get(f);
+  if (n === undefined) fieldNumbers.set(f, (n = nextFieldNumber++));
+  return n;
+}
+
+/**
+ * `JSON.stringify(describeObject(view, childRelationships))` with its URLs at API `version`, without building it
+ * again for a view seen before, in this org or another (issue 8: a fuzz campaign's orgs, one per run, describe the
+ * same ~60 KB Lead every few cycles). The key is everything the text is made of: the version, the object's own
+ * properties, its child relationships, and its fields in order, each by its definition (a frozen definition always
+ * describes the same, and a read-only view of a field is a definition of its own, field-security.ts). So a
+ * permission change, a field added or deleted, or any other change to what the describe would say gives another
+ * key. Only a field definition that is not frozen is described afresh, as it could still change.
+ */
+export function describeText(view: ObjectDef, childRelationships: Describe[], version: string): string {
+  let numbers = '';
+  for (const f of view.fields.values()) {
+    if (!Object.isFrozen(f)) return atVersion(JSON.stringify(describeObject(view, childRelationships)), version);
+    numbers += `${fieldNumber(f)},`;
+  }
+  const key = `${JSON.stringify([version, view.name, view.label, view.labelPlural, view.keyPrefix, view.custom])}\n${JSON.stringify(childRelationships)}\n${numbers}`;
+  let text = describeTexts.get(key);
+  if (text !== undefined) textStats.reused++;
+  else {
+    textStats.built++;
+    if (describeTexts.size >= DESCRIBE_TEXTS_KEPT) describeTexts.clear();
+    // JSON.stringify's text of the whole, put together from its parts: head, the fields' own texts, tail.
+    const head = JSON.stringify(describeHead(view, childRelationships));
+    const tail = JSON.stringify(describeTail(view));
+    const fields = Array.from(view.fields.values(), fieldText).join(',');
+    text = atVersion(`${head.slice(0, -1)},"fields":[${fields}],${tail.slice(1)}`, version);
+    describeTexts.set(key, text);
+  }
+  return text;
+}
+
+/** A describe's JSON text with its URLs re-pointed from DESCRIBE_API_VERSION to `version`. */
+export function atVersion(text: string, version: string): string {
+  const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
+  const to = `/services/data/v${version}/`;
+  return from === to ? text : text.split(from).join(to);
 }

@@ -58,8 +58,17 @@ export class FieldSecurity {
     for (const [key, f] of object.fields) {
       const access = this.get(user, object, f);
       if (access === 'none') continue;
-      fields.set(key, access === 'read' && (f.createable || f.updateable) ? { ...f, createable: false, updateable: false } : f);
+      fields.set(key, access === 'read' && (f.createable || f.updateable) ? readOnly(f) : f);
     }
     return { ...object, fields };
   }
+}
+
+/** Read-only copies by the definition they copy: one per field, shared by every view (and org) that needs it. */
+const readOnlyCopies = new WeakMap<FieldDef, FieldDef>();
+
+function readOnly(f: FieldDef): FieldDef {
+  let copy = readOnlyCopies.get(f);
+  if (!copy) readOnlyCopies.set(f, (copy = Object.freeze({ ...f, createable: false, updateable: false })));
+  return copy;
 }

@@ -10,7 +10,7 @@
 import { VirtualClock } from '../../src/sim/clock.ts';
 import type { Clock } from '../../src/sim/clock.ts';
 import { ApiLimits } from './api-limits.ts';
-import { describeGlobal, describeObject } from './describe.ts';
+import { describeGlobal, describeObject, describeText } from './describe.ts';
 import { FieldSecurity } from './field-security.ts';
 import { coerceValue, sfDate, sfDateTime } from './field-values.ts';
 import type { ReferenceLookup } from './field-values.ts';
@@ -18,7 +18,7 @@ import { IdFactory, KEY_PREFIXES, isSalesforceId, keyPrefixOf, to18 } from './id
 import { ModstampIndex } from './modstamp-index.ts';
 import { ValueIndex } from './value-index.ts';
 import { runSavePipeline } from './save-pipeline.ts';
-import { isTextType, makeField } from './schema.ts';
+import { canonicalField, isTextType, makeField } from './schema.ts';
 import { Sessions } from './sessions.ts';
 import {
   CONVERTED_LEAD_STATUSES, MERGEABLE_OBJECTS, PERSON_NAME_OBJECTS, READ_ONLY_OBJECTS, SETUP_OBJECTS, standardObjects,
@@ -255,12 +255,14 @@ export class Org implements OrgApi {
       throw bad('the name must start with a letter, use letters, digits and single underscores, and end in __c');
     }
     if (def.fields.has(spec.name.toLowerCase())) throw bad(`${def.name} already has a field named ${spec.name}`);
-    const field = customFieldDef(spec, bad);
-    if (field.defaultValue !== null && field.type !== 'boolean') {
-      const checked = coerceValue(field, field.defaultValue, () => ({ object: undefined, exists: false, deleted: false }));
+    const built = customFieldDef(spec, bad);
+    if (built.defaultValue !== null && built.type !== 'boolean') {
+      const checked = coerceValue(built, built.defaultValue, () => ({ object: undefined, exists: false, deleted: false }));
       if (!checked.ok) throw bad(`bad default value: ${checked.error.message}`);
-      field.defaultValue = checked.value;
+      built.defaultValue = checked.value;
     }
+    // Frozen and shared with every org that adds the same field (describes are cached by field definition).
+    const field = canonicalField(built);
     def.fields.set(field.name.toLowerCase(), field);
     // Existing rows get null, except checkboxes, which are never null.
     const rows = this.table(def.name);
@@ -329,6 +331,14 @@ export class Org implements OrgApi {
       this.describeCache.set(view, described);
     }
     return described;
+  }
+
+  /** describe()'s JSON text, its URLs at API `version` (`'59.0'`); cached by what it is made of (describe.ts). */
+  describeText(object: string, userId: string, version: string): string | undefined {
+    const def = this.objectDef(object);
+    const user = this.requireUser(userId);
+    if (!def || !this.canSee(user, def)) return undefined;
+    return describeText(this.view(user, def), this.childRelationships(def.name), version);
   }
 
   queryContext(userId: string): QueryContext {

@@ -91,6 +91,36 @@ export function makeField(name: string, type: FieldType, opts: FieldOpts = {}): 
   };
 }
 
+/**
+ * Freezes a field definition, its picklist entries and reference targets: a definition shared by several orgs
+ * (standard fields, interned custom fields) or views must not change under any of them. Returns `f`.
+ */
+export function freezeField(f: FieldDef): FieldDef {
+  for (const p of f.picklistValues) Object.freeze(p);
+  Object.freeze(f.picklistValues);
+  Object.freeze(f.referenceTo);
+  return Object.freeze(f);
+}
+
+const canonicalFields = new Map<string, FieldDef>();
+const CANONICAL_KEPT = 1000;
+
+/**
+ * One shared, frozen definition per distinct field: two orgs adding the same custom field get the same object, so
+ * what is cached by definition (describe texts) is shared between them. Equal means every property equal:
+ * JSON.stringify of the definition, with a number default written out again (JSON writes -0 as 0, NaN as null).
+ */
+export function canonicalField(f: FieldDef): FieldDef {
+  const dv = f.defaultValue;
+  const key = JSON.stringify(f) + (typeof dv === 'number' ? `|${Object.is(dv, -0) ? '-0' : String(dv)}` : '');
+  let canonical = canonicalFields.get(key);
+  if (!canonical) {
+    if (canonicalFields.size >= CANONICAL_KEPT) canonicalFields.clear();
+    canonicalFields.set(key, (canonical = freezeField(f)));
+  }
+  return canonical;
+}
+
 /** A read-only system field (audit fields, Id, IsDeleted, ...). */
 export function systemField(name: string, type: FieldType, opts: FieldOpts = {}): FieldDef {
   return makeField(name, type, { createable: false, updateable: false, defaultedOnCreate: true, ...opts });

@@ -5,7 +5,7 @@
  * conversion) carry what the sync and the conversion touch.
  */
 import { KEY_PREFIXES } from './ids.ts';
-import { makeField, makeObject, systemField } from './schema.ts';
+import { freezeField, makeField, makeObject, systemField } from './schema.ts';
 import type { FieldDef, ObjectDef } from './types.ts';
 
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
@@ -226,9 +226,19 @@ function setupAuditTrail(): ObjectDef {
   ]);
 }
 
-/** Fresh definitions of every standard object (each org owns its own copies, custom fields are added to them). */
+let templates: readonly ObjectDef[] | undefined;
+
+/**
+ * Fresh definitions of every standard object: each org owns its objects and their field maps (custom fields are
+ * added to them), while the standard fields themselves are built once and shared, frozen, by every org (issue 8: a
+ * fuzz campaign makes one org per run; shared fields also let describes be cached across orgs, describe.ts).
+ */
 export function standardObjects(): ObjectDef[] {
-  return [lead(), contact(), account(), opportunity(), user(), group(), setupAuditTrail()];
+  templates ??= [lead(), contact(), account(), opportunity(), user(), group(), setupAuditTrail()].map((def) => {
+    for (const f of def.fields.values()) freezeField(f);
+    return def;
+  });
+  return templates.map((def) => ({ ...def, fields: new Map(def.fields) }));
 }
 
 /** Objects that can be merged (reference §7.2). */

@@ -233,6 +233,8 @@ export interface OrgApi {
   addField(spec: CustomFieldSpec): FieldDef;
   describeGlobal(userId: string): Describe;
   describe(object: string, userId: string): Describe | undefined;
+  /** `JSON.stringify(describe(object, userId))` with its URLs at API `version` (e.g. '59.0'). */
+  describeText(object: string, userId: string, version: string): string | undefined;
   queryContext(userId: string): QueryContext;
 
   // validation rules

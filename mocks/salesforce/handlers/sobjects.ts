@@ -7,7 +7,7 @@
 import type { HttpHandler } from 'msw';
 import type { SaveResult } from '../types.ts';
 import { SalesforceError } from '../types.ts';
-import { DESCRIBE_API_VERSION } from '../describe.ts';
+import { DESCRIBE_API_VERSION, atVersion } from '../describe.ts';
 import type { SalesforceHttp } from './context.ts';
 import { expectObject } from './json-body.ts';
 import { bodyFields, checkId, liveRecord, pickFields, recordUrl, renderRecord, visibleObject } from './records.ts';
@@ -27,40 +27,20 @@ async function recordBody(call: ApiCall, object: string): Promise<Record<string,
 }
 
 /** The org describes itself at one API version; its URLs are re-pointed at the version asked for. */
-function atVersion(call: ApiCall, value: unknown): unknown {
-  const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
-  const to = `/services/data/v${call.version}/`;
-  return from === to ? value : JSON.parse(JSON.stringify(value).split(from).join(to));
-}
-
-/** The JSON text of a describe at each API version, by the describe it writes (the org answers the same object while nothing changed). */
-const describeTexts = new WeakMap<object, Map<string, string>>();
-
-/** A describe answered at the version asked for: JSON written once, its URLs re-pointed in the text (no parse and re-stringify per call). */
-function describeAnswer(call: ApiCall, value: object): Response {
-  let texts = describeTexts.get(value);
-  if (!texts) describeTexts.set(value, (texts = new Map()));
-  let text = texts.get(call.version);
-  if (text === undefined) {
-    const from = `/services/data/v${DESCRIBE_API_VERSION}/`;
-    const to = `/services/data/v${call.version}/`;
-    text = JSON.stringify(value);
-    if (from !== to) text = text.split(from).join(to);
-    texts.set(call.version, text);
-  }
-  return jsonText(text);
+function valueAtVersion(call: ApiCall, value: unknown): unknown {
+  return call.version === DESCRIBE_API_VERSION ? value : JSON.parse(atVersion(JSON.stringify(value), call.version));
 }
 
 function describeGlobal(call: ApiCall): Response {
-  return describeAnswer(call, call.sf.org.describeGlobal(call.user.id));
+  return jsonText(atVersion(JSON.stringify(call.sf.org.describeGlobal(call.user.id)), call.version));
 }
 
 function describe(call: ApiCall): Response {
   const def = visibleObject(call, call.params['type']);
   call.note.object = def.name;
-  const result = call.sf.org.describe(def.name, call.user.id);
-  if (!result) throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
-  return describeAnswer(call, result);
+  const text = call.sf.org.describeText(def.name, call.user.id, call.version);
+  if (text === undefined) throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
+  return jsonText(text);
 }
 
 /** GET /sobjects/{T}: the object's describeGlobal entry and recently viewed items (none here). */
@@ -69,7 +49,7 @@ function basicInfo(call: ApiCall): Response {
   call.note.object = def.name;
   const global = call.sf.org.describeGlobal(call.user.id) as { sobjects?: Array<Record<string, unknown>> };
   const entry = global.sobjects?.find((s) => s['name'] === def.name) ?? { name: def.name, label: def.label, keyPrefix: def.keyPrefix };
-  return json({ objectDescribe: atVersion(call, entry), recentItems: [] });
+  return json({ objectDescribe: valueAtVersion(call, entry), recentItems: [] });
 }
 
 async function create(call: ApiCall): Promise<Response> {
