@@ -147,7 +147,9 @@ export class Org implements OrgApi {
   }
 
   user(id: string): SfUser | undefined {
-    return isSalesforceId(id) ? this.users.get(to18(id)) : undefined;
+    // Users are kept by canonical 18-character id, the form every session and call carries: found as given, the
+    // id needs no checking or converting.
+    return this.users.get(id) ?? (isSalesforceId(id) ? this.users.get(to18(id)) : undefined);
   }
 
   userByUsername(username: string): SfUser | undefined {
@@ -343,6 +345,16 @@ export class Org implements OrgApi {
 
   queryContext(userId: string): QueryContext {
     const user = this.requireUser(userId);
+    // One per user: it reads the org and the user as they are when asked, so it can be handed out again (and
+    // making its five closures per query was a measurable share of a query's cost).
+    let ctx = this.contexts.get(user.id);
+    if (!ctx) this.contexts.set(user.id, (ctx = this.newQueryContext(user)));
+    return ctx;
+  }
+
+  private readonly contexts = new Map<string, QueryContext>();
+
+  private newQueryContext(user: SfUser): QueryContext {
     return {
       object: (name) => {
         const def = this.objectDef(name);

@@ -18,6 +18,8 @@ export interface QueryRows {
   /** Rows to page through (0 for COUNT()). */
   size: number;
   slice(from: number, to?: number): Array<Record<string, unknown>>;
+  /** `JSON.stringify(slice(from, to))` written without the rows as objects, when the rows offer it. */
+  sliceText?(from: number, to?: number): string;
 }
 
 interface Cursor {
@@ -49,6 +51,16 @@ export class QueryCursors {
     const id = this.ids.next('01g');
     this.open.set(id, { userId, rows, totalSize, pageSize, lastUsed: this.clock.now() });
     return { totalSize, done: false, nextRecordsUrl: `/services/data/v${version}/query/${id}-${pageSize}`, records: rows.slice(0, pageSize) };
+  }
+
+  /**
+   * `JSON.stringify(first(...))`: a result that fits on one page and can write its rows' text (QueryRows.sliceText)
+   * is written without shaping them again, as JSON.stringify would write `{totalSize, done, records}`.
+   */
+  firstText(userId: string, version: string, rows: QueryRows, pageSize: number): string {
+    if (rows.size > pageSize || !rows.sliceText) return JSON.stringify(this.first(userId, version, rows, pageSize));
+    this.prune();
+    return `{"totalSize":${JSON.stringify(rows.totalSize)},"done":true,"records":${rows.sliceText(0)}}`;
   }
 
   /** The page at `locator` (`<id>-<offset>`), for the user who opened it. */

@@ -8,7 +8,7 @@ import type { HttpHandler } from 'msw';
 import { SalesforceError } from '../types.ts';
 import { runQuery } from '../soql/index.ts';
 import type { SalesforceHttp } from './context.ts';
-import { json } from './respond.ts';
+import { json, jsonText } from './respond.ts';
 import { restRoute, type ApiCall } from './rest.ts';
 
 export const DEFAULT_BATCH_SIZE = 2000;
@@ -23,14 +23,14 @@ export function batchSize(request: Request): number {
 }
 
 function run(call: ApiCall, includeDeleted: boolean): Response {
-  const soql = call.query.get('q');
+  const soql = call.queryParam('q');
   if (soql === null || soql.trim() === '') {
     throw new SalesforceError('MALFORMED_QUERY', 'A query string has to be specified', 400);
   }
   const result = runQuery(soql, call.sf.org.queryContext(call.user.id), { includeDeleted, apiVersion: call.version });
   call.note.object = result.object;
   call.note.fieldsRead = result.fieldsRead;
-  return json(call.sf.cursors.first(call.user.id, call.version, result, batchSize(call.request)));
+  return jsonText(call.sf.cursors.firstText(call.user.id, call.version, result, batchSize(call.request)));
 }
 
 function more(call: ApiCall): Response {

@@ -44,6 +44,8 @@ export interface ApiCall {
   readonly url: URL;
   /** The URL's query parameters, parsed when first asked for. */
   readonly query: URLSearchParams;
+  /** `query.get(name)`, read off the URL text when it is plain (a query's `q`) without building the parameters. */
+  queryParam(name: string): string | null;
   params: Record<string, string>;
   /** '50.0' */
   version: string;
@@ -161,6 +163,12 @@ class Call implements ApiCall {
     return (this.#query ??= this.#url ? this.#url.searchParams : queryParams(urlParts(this.request.url).query));
   }
 
+  queryParam(name: string): string | null {
+    if (this.#query) return this.#query.get(name);
+    const value = plainParam(urlParts(this.request.url).query, name);
+    return value !== undefined ? value : this.query.get(name);
+  }
+
   async body(): Promise<unknown> {
     return parseJsonBody(await requestText(this.request));
   }
@@ -168,6 +176,33 @@ class Call implements ApiCall {
   noteErrors(errors: SaveError[]): void {
     for (const e of errors) this.note.errorCodes.push(e.statusCode);
   }
+}
+
+/**
+ * `new URLSearchParams(query).get(name)` where that is certain without it: the first `name=value` pair (names
+ * compared as written, so only a name with no `%` or `+` is passed over), its value with `+` as a space and then
+ * percent-decoded as UTF-8. undefined when unsure (an encoded name, a `%` that is not valid UTF-8 escapes, which
+ * URLSearchParams reads leniently and decodeURIComponent refuses): the caller asks URLSearchParams.
+ */
+export function plainParam(query: string, name: string): string | null | undefined {
+  let from = 0;
+  while (from <= query.length) {
+    let end = query.indexOf('&', from);
+    if (end < 0) end = query.length;
+    const eq = query.indexOf('=', from);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    const key = query.slice(from, nameEnd);
+    if (key === name) {
+      try {
+        return decodeURIComponent(query.slice(nameEnd + 1 > end ? end : nameEnd + 1, end).replace(/\+/g, ' '));
+      } catch {
+        return undefined;
+      }
+    }
+    if (key.includes('%') || key.includes('+')) return undefined;
+    from = end + 1;
+  }
+  return null;
 }
 
 /** Logs the call (unless `logOnlyRefusal` and it succeeded) and hands its answer back. */

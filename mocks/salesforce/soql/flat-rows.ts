@@ -18,3 +18,24 @@ export function flatRowShaper(type: string, names: readonly string[]): FlatRowSh
   const body = `return { attributes: { type: ${JSON.stringify(type)}, url }, ${fields.join(', ')} };`;
   return new Function('r', 'url', body) as FlatRowShaper;
 }
+
+/** Row texts by shaper and URL prefix (see rowTexts). */
+const texts = new WeakMap<FlatRowShaper, Map<string, WeakMap<SfRecord, string>>>();
+
+/**
+ * `JSON.stringify(shaper(record, prefix + record.Id))` for each stored row, kept while the row lives: a stored row
+ * is frozen and a save replaces it with another, so one row always shapes to the same text. A poll that reads the
+ * same rows cycle after cycle writes each of them once.
+ */
+export function rowTexts(shaper: FlatRowShaper, prefix: string): (record: SfRecord) => string {
+  let byPrefix = texts.get(shaper);
+  if (!byPrefix) texts.set(shaper, (byPrefix = new Map()));
+  let cache = byPrefix.get(prefix);
+  if (!cache) byPrefix.set(prefix, (cache = new WeakMap()));
+  const known = cache;
+  return (record) => {
+    let text = known.get(record);
+    if (text === undefined) known.set(record, (text = JSON.stringify(shaper(record, prefix + String(record.Id)))));
+    return text;
+  };
+}

@@ -10,6 +10,7 @@ import { PathError, resolvePath, type FieldPath } from './fields.ts';
 import { clauseStart, findWord } from './lexer.ts';
 import { sortRecords, type SortKey } from './order.ts';
 import { parseFresh, parseSoql, type Parsed } from './parse.ts';
+import { rowTexts } from './flat-rows.ts';
 import { boundPlan, learnPlan, type Compiled } from './plan.ts';
 import { queryShape } from './shape.ts';
 import { compileWhere, whereTree, type CompiledWhere } from './where.ts';
@@ -22,6 +23,8 @@ export interface QueryOutput {
   readonly records: Array<Record<string, unknown>>;
   /** Rows `from` to `to` (exclusive) in the REST shape, with the values they had when the query ran. */
   slice(from: number, to?: number): Array<Record<string, unknown>>;
+  /** `JSON.stringify(slice(from, to))`, where it can be written without shaping the rows again (flat SELECT lists). */
+  sliceText?(from: number, to?: number): string;
   /** How many rows `slice` serves (0 for COUNT(), whose answer is `totalSize` alone). */
   size: number;
   /** Canonical names of every field the query names (SELECT, WHERE, ORDER BY), e.g. 'Email', 'Owner.Name'. */
@@ -146,10 +149,13 @@ function run(compiled: Compiled, ctx: QueryContext, opts: QueryOptions): QueryOu
   // every row (100,000 rows: ~150 MB). Stored rows are frozen and a save replaces them, so a row shaped later still
   // shows the values it had when the query ran; parent fields are read from other rows, so those are shaped now.
   let slice: (from: number, to?: number) => Array<Record<string, unknown>>;
+  let sliceText: ((from: number, to?: number) => string) | undefined;
   const { flat } = compiled;
   if (flat) {
     const url = `/services/data/v${opts.apiVersion}/sobjects/${root.name}/`;
     slice = (from, to) => page.slice(from, to).map((r) => flat(r, url + String(r.Id)));
+    // A stored row's text is written once (flat-rows.ts rowTexts); an array's JSON is its items' joined by commas.
+    sliceText = (from, to) => `[${page.slice(from, to).map(rowTexts(flat, url)).join(',')}]`;
   } else {
     const shape = new RecordShaper(ctx, opts.apiVersion);
     const eager = select.some((p) => p.hops.length > 0) ? page.map((r) => shape.record(root.name, r, select)) : undefined;
@@ -162,6 +168,7 @@ function run(compiled: Compiled, ctx: QueryContext, opts: QueryOptions): QueryOu
       return (all ??= slice(0));
     },
     slice,
+    ...(sliceText ? { sliceText } : {}),
     size: page.length,
     fieldsRead: [...read],
     object: root.name,

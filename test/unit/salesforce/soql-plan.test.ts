@@ -22,6 +22,11 @@ const DAY = 86_400_000;
 function outcome(run: () => ReturnType<typeof runQuery>): string {
   try {
     const out = run();
+    // The rows' text, where the result writes it from kept row texts, is what JSON.stringify writes of the rows.
+    if (out.sliceText) {
+      expect(out.sliceText(0)).toBe(JSON.stringify(out.slice(0)));
+      expect(out.sliceText(1, 3)).toBe(JSON.stringify(out.slice(1, 3)));
+    }
     return JSON.stringify({ ok: { totalSize: out.totalSize, size: out.size, rows: out.slice(0), tail: out.slice(1, 3), fieldsRead: out.fieldsRead, object: out.object } });
   } catch (e) {
     if (!(e instanceof SalesforceError)) throw e;
