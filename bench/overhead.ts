@@ -18,6 +18,7 @@
 import { Connection } from 'jsforce';
 import { setupServer } from 'msw/node';
 import { createSalesforce } from '../mocks/salesforce/index.ts';
+import type { FetchFn } from '../src/engine/fetch-fn.ts';
 import { useFetchTransport, type JsforceTransport } from '../src/engine/jsforce-fetch.ts';
 import { VirtualClock } from '../src/sim/clock.ts';
 import { inProcessFetch } from '../src/sim/in-process-fetch.ts';
@@ -48,7 +49,7 @@ export async function overhead(quick: boolean): Promise<Record<string, unknown>>
   const n = quick ? 300 : 2000;
   const titles = ['CEO', 'CFO'];
   const loginUrl = 'https://login.salesforce.com';
-  const connect = async (fetchFn?: (r: Request) => Promise<Response>) => {
+  const connect = async (fetchFn?: FetchFn) => {
     const conn = new Connection({ loginUrl, oauth2: { loginUrl, clientId: 'syncsim', clientSecret: 'syncsim-secret' } });
     if (fetchFn) {
       useFetchTransport((conn as unknown as { _transport: JsforceTransport })._transport, fetchFn);

@@ -18,6 +18,7 @@
  */
 import type { RequestHandler } from 'msw';
 import { dispatch } from '../../mocks/dispatch.ts';
+import { lightRequest } from '../../mocks/light-request.ts';
 
 export type InProcessFetch = (input: Request) => Promise<Response>;
 
@@ -32,11 +33,13 @@ export class UnhandledRequestError extends TypeError {
 /**
  * A fetch over `handlers()` (read on every request, so a world can swap its
  * handler list). Accepts a Request, or fetch's (input, init) for callers
- * written against the global fetch.
+ * written against the global fetch. Given (url, init), the handlers get a
+ * light request (mocks/light-request.ts): the same Request to them, without
+ * the cost of undici building one (the engine's clients call it so).
  */
 export function inProcessFetch(handlers: () => RequestHandler[]): InProcessFetch & typeof fetch {
   const send = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+    const request = input instanceof Request && init === undefined ? input : lightRequest(input, init);
     let response: Response | undefined;
     try {
       response = await dispatch(handlers(), request);

@@ -2,11 +2,15 @@
  * mocks/dispatch.ts answers exactly as msw's getResponse: two identical
  * emulator pairs, one served by each, get the same requests (real clients'
  * traffic and raw edge cases); every answer must be the same, byte for byte.
+ * The clients call fetch as (url, init): dispatch gets the light request the
+ * in-process fetch makes of it (mocks/light-request.ts), msw the Request
+ * undici makes, so the two kinds of request are compared as well.
  */
 import { getResponse, http, HttpResponse, type RequestHandler } from 'msw';
 import { Connection } from 'jsforce';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../mocks/dispatch.ts';
+import { isLightRequest, lightRequest } from '../../mocks/light-request.ts';
 import { createMarketo } from '../../mocks/marketo/index.ts';
 import { createSalesforce } from '../../mocks/salesforce/index.ts';
 import { useFetchTransport, type JsforceTransport } from '../../src/engine/jsforce-fetch.ts';
@@ -41,8 +45,12 @@ function comparingFetch() {
   const viaMsw = emulators();
   const compared: string[] = [];
   const differences: Array<{ request: string; dispatch?: Answer; msw?: Answer }> = [];
-  const fetchFn = async (request: Request): Promise<Response> => {
-    const twin = request.clone();
+  let light = 0;
+  const fetchFn = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    // As the in-process fetch takes it (a Request as given; (url, init) as a light request), and as undici builds it.
+    const request = input instanceof Request && init === undefined ? input : lightRequest(input, init);
+    const twin = input instanceof Request && init === undefined ? input.clone() : new Request(input, init);
+    if (isLightRequest(request)) light++;
     const a = await answerOf(await dispatch(viaDispatch, request));
     const b = await answerOf(await getResponse(viaMsw, twin));
     const name = `${request.method} ${request.url}`;
@@ -51,12 +59,12 @@ function comparingFetch() {
     if (!a) throw new TypeError(`no handler for ${name}`);
     return new Response(a.status === 204 || a.status === 304 ? null : a.body, { status: a.status, headers: a.headers });
   };
-  return { fetchFn, compared, differences };
+  return { fetchFn, compared, differences, lightCount: () => light };
 }
 
 describe('mocks/dispatch.ts against msw getResponse', () => {
   it("gives the same answers to the engine's clients and to raw jsforce, route by route", async () => {
-    const { fetchFn, compared, differences } = comparingFetch();
+    const { fetchFn, compared, differences, lightCount } = comparingFetch();
     const clock = new VirtualClock();
     const login = 'https://login.salesforce.com';
     const sf = new SalesforceClient({ loginUrl: login, username: 'sync@example.com', password: 'sync-password', clientId: 'syncsim', clientSecret: 'syncsim-secret' }, { clock, fetch: fetchFn });
@@ -95,6 +103,7 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
     await mk.call('bad', 'GET', '/rest/v1/nothing.json').catch(() => undefined);
 
     expect(compared.length).toBeGreaterThan(25);
+    expect(lightCount()).toBe(compared.length);
     expect(differences).toEqual([]);
   });
 

@@ -17,8 +17,8 @@ function connection(handlers: Parameters<typeof inProcessFetch>[0]) {
   const inner = inProcessFetch(handlers);
   const reads: string[] = [];
   const conn = new Connection({ instanceUrl: INSTANCE, accessToken: 'token-1', version: '59.0' });
-  useFetchTransport((conn as unknown as { _transport: JsforceTransport })._transport, async (request: Request) => {
-    const res = await inner(request);
+  useFetchTransport((conn as unknown as { _transport: JsforceTransport })._transport, async (input, init) => {
+    const res = await inner(input, init);
     for (const reader of ['text', 'arrayBuffer'] as const) {
       const own = res[reader].bind(res);
       (res as unknown as Record<string, unknown>)[reader] = () => (reads.push(reader), own());

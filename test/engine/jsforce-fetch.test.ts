@@ -18,11 +18,15 @@ function connection(handlers: Parameters<typeof inProcessFetch>[0]) {
   const inner = inProcessFetch(handlers);
   const seen: Array<{ method: string; url: string; headers: Record<string, string>; body: string }> = [];
   const conn = new Connection({ instanceUrl: INSTANCE, accessToken: 'token-1', version: '59.0' });
-  useFetchTransport((conn as unknown as { _transport: JsforceTransport })._transport, async (request: Request) => {
+  const forms: string[] = [];
+  useFetchTransport((conn as unknown as { _transport: JsforceTransport })._transport, async (input, init) => {
+    // Recorded as the Request a real fetch would build from what it is given.
+    forms.push(typeof input === 'string' ? 'url, init' : 'other');
+    const request = new Request(input, init);
     seen.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: await request.clone().text() });
-    return inner(request);
+    return inner(input, init);
   });
-  return { conn, seen };
+  return { conn, seen, forms };
 }
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -33,7 +37,7 @@ async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 describe('jsforce over the fetch transport', () => {
   it('sends the request as jsforce built it and hands HttpApi the parsed answer', async () => {
-    const { conn, seen } = connection(() => [
+    const { conn, seen, forms } = connection(() => [
       http.patch('*/services/data/v59.0/sobjects/Lead/:id', async ({ request, params }) =>
         HttpResponse.json({ id: params.id, got: await request.json() }, { headers: { 'Sforce-Limit-Info': 'api-usage=7/15000' } }),
       ),
@@ -52,6 +56,8 @@ describe('jsforce over the fetch transport', () => {
     expect(seen[0]!.headers).not.toHaveProperty('x-empty');
     // Response headers reach jsforce by lower-case name: it reads the API usage from them.
     expect(conn.limitInfo).toEqual({ apiUsage: { used: 7, limit: 15000 } });
+    // Called as any client calls fetch: a real fetch builds the same Request from it, the in-process one need not.
+    expect(forms).toEqual(['url, init']);
   });
 
   it('a GET carries no body, and 204 No Content resolves to undefined', async () => {
