@@ -787,9 +787,10 @@ export class SyncEngine {
 
     // Commit: state first, then the watermarks (DESIGN §4).
     await this.save();
-    this.moveWatermarks(state, polled, nextToken);
-    // No link changed since the save above (only the watermarks): the links it wrote need not be written again.
-    await this.save({ linksUnchanged: true });
+    const savedAt = state.savedAt;
+    // No link changed since the save above (only the watermarks): the links it wrote need not be written again. When
+    // nothing moved either (an idle cycle re-reading its look-back), that save holds this very state: not written twice.
+    if (this.moveWatermarks(state, polled, nextToken) || this.clock.now() !== savedAt) await this.save({ linksUnchanged: true });
     // Everything logged since the resume is in the saved state now.
     this.unsureSince = undefined;
     for (const id of unlinkedDeletes) this.unlinkedDeletesChecked.add(id);
@@ -825,13 +826,22 @@ export class SyncEngine {
     return checked;
   }
 
-  /** Past every polled row (each one is synced or recorded as pending by now) and past the Marketo changes read. */
-  private moveWatermarks(state: EngineState, polled: Record<SfObject, SfRow[]>, nextToken: string): void {
+  /**
+   * Past every polled row (each one is synced or recorded as pending by now) and past the Marketo changes read.
+   * Whether anything moved.
+   */
+  private moveWatermarks(state: EngineState, polled: Record<SfObject, SfRow[]>, nextToken: string): boolean {
+    let moved = false;
     for (const object of SF_OBJECTS) {
       const last = polled[object].at(-1)?.SystemModstamp;
-      if (typeof last === 'string' && (!state.sfWatermark[object] || last > state.sfWatermark[object]!)) state.sfWatermark[object] = last;
+      if (typeof last === 'string' && (!state.sfWatermark[object] || last > state.sfWatermark[object]!)) {
+        state.sfWatermark[object] = last;
+        moved = true;
+      }
     }
+    if (state.marketoToken !== nextToken) moved = true;
     state.marketoToken = nextToken;
+    return moved;
   }
 
   private async syncAll(

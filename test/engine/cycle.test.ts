@@ -101,6 +101,30 @@ describe('echoes and idle cycles (DESIGN §4, §5.6)', () => {
     expect(sfWrites(w, sfLog)).toEqual([]);
   });
 
+  it('an idle cycle commits once (nothing to move past); a cycle that moves a watermark commits twice, the state and then the watermarks', async () => {
+    const w = createWorld();
+    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+    await w.advance('20m');
+    const saves = w.store.saves;
+    await w.advance('5m');
+    expect(w.store.saves - saves).toBe(1);
+    const committed = w.store.snapshot();
+    w.salesforceUser.update('Lead', id, { Title: 'CEO' });
+    w.clock.advanceBy(2 * 60_000); // past the look-back: the edit's row moves the Lead watermark
+    await w.advance('5m');
+    expect(w.store.saves - saves).toBe(3);
+    const moved = w.store.snapshot()!;
+    expect(moved.sfWatermark.Lead! > committed!.sfWatermark.Lead!).toBe(true);
+    await w.advance('5m'); // reads the Marketo echo of its write: the change feed's token moves
+    const settled = w.store.snapshot()!;
+    expect(settled.marketoToken).not.toBe(moved.marketoToken);
+    // An idle cycle's one save holds everything a second one would have: a restart resumes from it as it was.
+    const idleSaves = w.store.saves;
+    await w.advance('5m');
+    expect(w.store.saves - idleSaves).toBe(1);
+    expect({ ...w.store.snapshot(), savedAt: 0 }).toEqual({ ...settled, savedAt: 0 });
+  });
+
   it('an idle cycle still notices a permission change: the next poll leaves out the field the sync user lost', async () => {
     const w = createWorld();
     w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
