@@ -37,9 +37,27 @@ export function checksum(id15: string): string {
   return out;
 }
 
+/**
+ * Ids seen in their canonical 18-character form (valid, checksum in upper case): such an id is its own to18 and
+ * passes isSalesforceId. Every id the orgs issue is one, and the same few are checked again on every call that
+ * names them (a write checks its id ~5 times), so they are answered from here. Cleared when full.
+ */
+const canonicalIds = new Set<string>();
+const CANONICAL_KEPT = 100_000;
+
+function rememberCanonical(id: string): void {
+  if (canonicalIds.size >= CANONICAL_KEPT) canonicalIds.clear();
+  canonicalIds.add(id);
+}
+
 /** The 18-character form of a 15- or 18-character id; throws on anything else. */
 export function to18(id: string): string {
-  if (ID18.test(id)) return id.slice(0, 15) + checksum(id.slice(0, 15));
+  if (canonicalIds.has(id)) return id;
+  if (ID18.test(id)) {
+    const out = id.slice(0, 15) + checksum(id.slice(0, 15));
+    if (out === id) rememberCanonical(id);
+    return out;
+  }
   if (ID15.test(id)) return id + checksum(id);
   throw new TypeError(`not a Salesforce id: ${JSON.stringify(id)}`);
 }
@@ -50,8 +68,13 @@ export function to18(id: string): string {
  */
 export function isSalesforceId(value: unknown): value is string {
   if (typeof value !== 'string') return false;
+  if (canonicalIds.has(value)) return true;
   if (ID15.test(value)) return true;
-  return ID18.test(value) && checksum(value.slice(0, 15)) === value.slice(15).toUpperCase();
+  if (!ID18.test(value)) return false;
+  const sum = checksum(value.slice(0, 15));
+  const tail = value.slice(15);
+  if (sum === tail) rememberCanonical(value);
+  return sum === tail.toUpperCase();
 }
 
 /** 18-character form of a valid id, or undefined when it is not one. */

@@ -18,7 +18,7 @@ import { IdFactory, KEY_PREFIXES, isSalesforceId, keyPrefixOf, to18 } from './id
 import { ModstampIndex } from './modstamp-index.ts';
 import { ValueIndex } from './value-index.ts';
 import { runSavePipeline } from './save-pipeline.ts';
-import { canonicalField, isTextType, makeField } from './schema.ts';
+import { canonicalField, isTextType, makeField, rowBuilder, type RowBuilder } from './schema.ts';
 import { Sessions } from './sessions.ts';
 import {
   CONVERTED_LEAD_STATUSES, MERGEABLE_OBJECTS, PERSON_NAME_OBJECTS, READ_ONLY_OBJECTS, SETUP_OBJECTS, standardObjects,
@@ -898,8 +898,7 @@ export class Org implements OrgApi {
       row.Name = [row.FirstName, row.LastName].filter((p) => typeof p === 'string' && p !== '').join(' ') || null;
     }
     // Keep the describe order of fields in every stored row.
-    const ordered: SfRecord = {};
-    for (const f of def.fields.values()) ordered[f.name] = row[f.name] ?? (f.type === 'boolean' ? false : null);
+    const ordered = this.rowOf(def)(row);
     const before = this.table(def.name).get(id);
     const journal = this.journals[this.journals.length - 1];
     if (journal) {
@@ -910,6 +909,17 @@ export class Org implements OrgApi {
     this.table(def.name).set(id, Object.freeze(ordered));
     this.index(def.name).touch(id, now);
   }
+
+  /** The object's stored-row builder (schema.ts rowBuilder) for its fields as they are now. */
+  private rowOf(def: ObjectDef): RowBuilder {
+    let kept = this.rowBuilders.get(def.name);
+    if (!kept || kept.version !== this.schemaVersion) {
+      this.rowBuilders.set(def.name, (kept = { version: this.schemaVersion, build: rowBuilder(def.fields.values()) }));
+    }
+    return kept.build;
+  }
+
+  private readonly rowBuilders = new Map<string, { version: number; build: RowBuilder }>();
 
   private insertSystemRecord(object: string, id: string, values: Record<string, SfValue>, userId: string): void {
     const def = this.requireObject(object);

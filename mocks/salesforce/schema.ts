@@ -3,7 +3,7 @@
  * with Salesforce's defaults per type, so standard and custom fields are
  * described the same way.
  */
-import type { FieldDef, FieldType, ObjectDef, PicklistEntry, SfValue } from './types.ts';
+import type { FieldDef, FieldType, ObjectDef, PicklistEntry, SfRecord, SfValue } from './types.ts';
 
 export interface FieldOpts {
   label?: string;
@@ -145,4 +145,31 @@ export function isAlwaysEditable(f: FieldDef): boolean {
 /** System fields: neither createable nor updateable; at most readable. */
 export function isSystemField(f: FieldDef): boolean {
   return !f.createable && !f.updateable;
+}
+
+/** A stored row of an object from a draft: every field of the object, in order, null (a checkbox false) when absent. */
+export type RowBuilder = (draft: SfRecord) => SfRecord;
+
+const rowBuilders = new Map<string, RowBuilder>();
+const ROW_BUILDERS_KEPT = 500;
+
+/**
+ * The row builder for these fields, one object literal with the names written in: storing ~60 fields one by one
+ * under names known only at run time is a megamorphic keyed store each (as for query rows, soql/flat-rows.ts), and
+ * every row of one field list gets one hidden class. Shared by every org whose object has the same fields. The
+ * names come from the schema; JSON.stringify writes each as a JavaScript string literal, whatever it holds.
+ */
+export function rowBuilder(fields: Iterable<FieldDef>): RowBuilder {
+  const parts: string[] = [];
+  for (const f of fields) {
+    const name = JSON.stringify(f.name);
+    parts.push(`${name}: d[${name}] ?? ${f.type === 'boolean' ? 'false' : 'null'}`);
+  }
+  const body = `return { ${parts.join(', ')} };`;
+  let build = rowBuilders.get(body);
+  if (!build) {
+    if (rowBuilders.size >= ROW_BUILDERS_KEPT) rowBuilders.clear();
+    rowBuilders.set(body, (build = new Function('d', body) as RowBuilder));
+  }
+  return build;
 }

@@ -164,8 +164,8 @@ async function update(call: ApiCall): Promise<Response> {
       return failed({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }, idText);
     }
     const id = to18(idText);
-    const existing = call.sf.org.get(def.name, id, { includeDeleted: true });
-    if (existing?.['IsDeleted'] === true) return failed({ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }, id);
+    // A deleted record: the org's update answers ENTITY_IS_DELETED ('entity is deleted') with the id, as a
+    // collection reports it.
     return guard(() => fromSave(call.sf.org.update(def.name, id, fields, call.user.id), false), id);
   });
   return answer(call, results);

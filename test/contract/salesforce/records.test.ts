@@ -181,4 +181,20 @@ describe('collections through jsforce', () => {
       { id: 'bogus', success: false, errors: [{ statusCode: 'MALFORMED_ID', message: 'malformed id bogus', fields: [] }] },
     ]);
   });
+
+  it('answers per-record ENTITY_IS_DELETED on a collection update of a deleted record, the others saved', async () => {
+    const { id } = await conn.sobject('Lead').create(lead(41));
+    const { id: live } = await conn.sobject('Lead').create(lead(42));
+    await conn.sobject('Lead').destroy(id!);
+    const res = await raw(conn, 'PATCH', '/composite/sobjects', JSON.stringify({
+      allOrNone: false,
+      records: [{ attributes: { type: 'Lead' }, id, Title: 'CEO' }, { attributes: { type: 'Lead' }, id: live, Title: 'CTO' }],
+    }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([
+      { id, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] },
+      { id: live, success: true, errors: [] },
+    ]);
+    expect(sf.org.get('Lead', live!)?.['Title']).toBe('CTO');
+  });
 });
