@@ -8,6 +8,28 @@ import type { Clock } from '../../src/sim/clock.ts';
 
 const CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._';
 
+/** Tokens by org and number: every org of a campaign has the same id and counts from 1, so they repeat. */
+const tokenTexts = new Map<string, string>();
+const TOKENS_KEPT = 1000;
+
+/** The n-th session token of an org (97 hashes: worth writing once). */
+function tokenText(orgId15: string, n: number): string {
+  const key = `${orgId15}/session/${n}`;
+  let token = tokenTexts.get(key);
+  if (token === undefined) {
+    let body = '';
+    let h = hash32(key);
+    while (body.length < 96) {
+      h = hash32(`${h}/${body.length}`);
+      body += CHARS[(h >>> 0) % CHARS.length];
+    }
+    token = `${orgId15}!AQ${body}`;
+    if (tokenTexts.size >= TOKENS_KEPT) tokenTexts.clear();
+    tokenTexts.set(key, token);
+  }
+  return token;
+}
+
 interface Session {
   userId: string;
   lastUsed: number;
@@ -24,14 +46,7 @@ export class Sessions {
   ) {}
 
   open(userId: string): string {
-    const n = ++this.counter;
-    let body = '';
-    let h = hash32(`${this.orgId15}/session/${n}`);
-    while (body.length < 96) {
-      h = hash32(`${h}/${body.length}`);
-      body += CHARS[(h >>> 0) % CHARS.length];
-    }
-    const token = `${this.orgId15}!AQ${body}`;
+    const token = tokenText(this.orgId15, ++this.counter);
     this.sessions.set(token, { userId, lastUsed: this.clock.now() });
     return token;
   }
