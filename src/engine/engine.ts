@@ -931,10 +931,12 @@ export class SyncEngine {
 
   private equalsAncestor(fields: readonly MappedField[], row: SfRow, link: LinkState): boolean {
     // sfCanon's values compared one by one, without building them: a value canon cannot read (undefined) equals no
-    // ancestor value, as its absence from sfCanon's record did.
+    // ancestor value, as its absence from sfCanon's record did. An ancestor never holds undefined (values are Canon),
+    // so undefined here is a field never synced; a name only inherited (a function or object) equals no Canon either.
     const ancestor = link.ancestor;
     for (const f of fields) {
-      if (!Object.prototype.hasOwnProperty.call(ancestor, f.sf) || !sameValue(canon(row[f.sf], f.kind), ancestor[f.sf])) return false;
+      const agreed = ancestor[f.sf];
+      if (agreed === undefined || !sameValue(canon(row[f.sf], f.kind), agreed)) return false;
     }
     return true;
   }
