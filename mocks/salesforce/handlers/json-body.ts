@@ -38,7 +38,8 @@ export function jsonParserError(message: string): SalesforceError {
 
 /** Parses a request body; empty or malformed JSON throws JSON_PARSER_ERROR. */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') {
+  // No \S: only what trim() removes (a large body is not copied to find out).
+  if (!/\S/.test(text)) {
     throw jsonParserError('No content to map due to end-of-input at [line:1, column:0]');
   }
   try {

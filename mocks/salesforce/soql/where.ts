@@ -177,7 +177,16 @@ function evaluate(node: Node, record: SfRecord, ctx: QueryContext): boolean {
   }
 }
 
+/** Bounds by tree: a compiled tree never changes, and a plan hands the same one out for a repeated text. */
+const bounds = new WeakMap<Node, { bound: CompiledWhere['modstamp'] }>();
+
 function modstampBound(tree: Node): CompiledWhere['modstamp'] {
+  let known = bounds.get(tree);
+  if (!known) bounds.set(tree, (known = { bound: findModstampBound(tree) }));
+  return known.bound;
+}
+
+function findModstampBound(tree: Node): CompiledWhere['modstamp'] {
   const leaves = tree.kind === 'and' ? tree.children : [tree];
   let best: CompiledWhere['modstamp'];
   for (const n of leaves) {
