@@ -85,27 +85,50 @@ const fastPaths = new WeakMap<RequestHandler, Fast | null>();
 const indexes = new WeakMap<readonly RequestHandler[], Index>();
 let requests = 0;
 
-export async function dispatch(handlers: readonly RequestHandler[], request: Request): Promise<Response | undefined> {
-  // msw uses the id only to pair a handler's cleanups with its request; a counter keeps it deterministic.
-  const requestId = `dispatch-${(++requests).toString(36)}`;
-  const index = methodIndex(handlers, request.method);
-  const url = cleanUrlOf(request);
-  let steps = index.plans.get(url);
-  if (!steps) {
-    steps = planFor(index.entries, url);
-    if (index.plans.size >= PLANS_PER_METHOD) index.plans.clear();
-    index.plans.set(url, steps);
+export function dispatch(handlers: readonly RequestHandler[], request: Request): Promise<Response | undefined> {
+  let outcome: Outcome;
+  try {
+    // msw uses the id only to pair a handler's cleanups with its request; a counter keeps it deterministic.
+    const requestId = `dispatch-${(++requests).toString(36)}`;
+    const index = methodIndex(handlers, request.method);
+    const url = cleanUrlOf(request);
+    let steps = index.plans.get(url);
+    if (!steps) {
+      steps = planFor(index.entries, url);
+      if (index.plans.size >= PLANS_PER_METHOD) index.plans.clear();
+      index.plans.set(url, steps);
+    }
+    outcome = runFrom(steps, 0, request, requestId);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  for (const { entry, params, error } of steps) {
+  return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+}
+
+type Outcome = Response | undefined | Promise<Response | undefined>;
+
+/**
+ * Tries `steps` from `from` on, in order, as msw's getResponse does (the first response wins). It stays synchronous
+ * while the resolvers answer synchronously (the crash switch passing a request on) and chains on the first promise
+ * one returns, with no async function layered over it: each such layer cost a promise and a microtask turn per
+ * handler per request (issue 8). The handlers run in the same order, one after the other, as before.
+ */
+function runFrom(steps: readonly Step[], from: number, request: Request, requestId: string): Outcome {
+  for (let i = from; i < steps.length; i++) {
+    const { entry, params, error } = steps[i]!;
     if (error !== undefined) throw error;
     const { handler, fast } = entry;
-    if (!fast || !params) {
-      const result = await handler.run({ request, requestId });
-      if (result?.response) return result.response;
-      continue;
-    }
+    const next = (response: Response | undefined): Outcome => response ?? runFrom(steps, i + 1, request, requestId);
+    if (!fast || !params) return handler.run({ request, requestId }).then((result) => next(result?.response));
     (handler as { isUsed: boolean }).isUsed = true;
-    const response = await resolve(fast, request, requestId, copyOf(params));
+    let answer: unknown;
+    try {
+      answer = fast.resolver(resolverInfo(request, requestId, copyOf(params)));
+    } catch (thrown) {
+      return thrownAnswer(thrown);
+    }
+    if (isThenable(answer)) return Promise.resolve(answer).then((value) => next(responseOf(value)), thrownAnswer);
+    const response = responseOf(answer);
     if (response) return response;
   }
   return undefined;
@@ -178,25 +201,33 @@ function containsInOrder(text: string, parts: readonly string[]): boolean {
   return true;
 }
 
-async function resolve(fast: Fast, request: Request, requestId: string, params: Params): Promise<Response | undefined> {
-  let answer: unknown;
-  try {
-    answer = await fast.resolver({
-      request,
-      requestId,
-      params,
-      get cookies() {
-        return cookiesOf(request);
-      },
-      get finalize(): never {
-        throw new Error('mocks/dispatch: finalize() is not supported; use msw handler.run for such a handler');
-      },
-    });
-  } catch (thrown) {
-    // msw: a resolver may throw a Response to answer with it.
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
+/** What msw gives a resolver. */
+function resolverInfo(request: Request, requestId: string, params: Params): Record<string, unknown> {
+  return {
+    request,
+    requestId,
+    params,
+    get cookies() {
+      return cookiesOf(request);
+    },
+    get finalize(): never {
+      throw new Error('mocks/dispatch: finalize() is not supported; use msw handler.run for such a handler');
+    },
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** msw: a resolver may throw a Response to answer with it; anything else it throws is thrown on. */
+function thrownAnswer(thrown: unknown): Response {
+  if (thrown instanceof Response) return thrown;
+  throw thrown;
+}
+
+/** What a resolver's answer (once settled) means: a Response, nothing (the next handler), or a mistake. */
+function responseOf(answer: unknown): Response | undefined {
   if (answer === undefined || answer === null) return undefined;
   if (answer instanceof Response) return answer;
   throw new Error(`mocks/dispatch: a resolver returned ${Object.prototype.toString.call(answer)}, not a Response`);

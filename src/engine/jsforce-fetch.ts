@@ -71,7 +71,7 @@ class ResponseEmitter extends EventEmitter {
     return target;
   }
 
-  async deliver(response: { statusCode: number; headers: Record<string, string> }, body: Body): Promise<void> {
+  deliver(response: { statusCode: number; headers: Record<string, string> }, body: Body): Promise<void> {
     this.emit('response', response);
     let bytes = body.bytes;
     const bytesOf = () => (bytes ??= Buffer.from(body.text!, 'utf-8'));
@@ -81,10 +81,11 @@ class ResponseEmitter extends EventEmitter {
     // and an in-process run is one long chain of microtasks: unless each request waits for the tick queue, those ticks
     // pile up for the whole run, and each holds its stream, the transport and so the World (test/property/
     // run-memory.test.ts). jsforce's own stream waited on them too, to read the body back.
-    await ticksDone();
-    // lib/util/stream.js readAll: the bytes decoded as one string (utf-8 unless the options say otherwise).
-    this.emit('complete', { ...response, body: body.text ?? body.bytes!.toString(body.encoding) });
-    this.finished();
+    return ticksDone().then(() => {
+      // lib/util/stream.js readAll: the bytes decoded as one string (utf-8 unless the options say otherwise).
+      this.emit('complete', { ...response, body: body.text ?? body.bytes!.toString(body.encoding) });
+      this.finished();
+    });
   }
 
   fail(err: unknown): void {
@@ -115,7 +116,9 @@ async function start(
   try {
     const [url, init] = fetchArgs(req);
     res = await send(url, init);
-    body = await readBody(res, options.encoding ?? 'utf-8');
+    // Read here rather than in a helper of its own: an async layer is a promise and a microtask turn per request.
+    const encoding = options.encoding ?? 'utf-8';
+    body = readsAsText(res, encoding) ? { text: await res.text() } : { bytes: Buffer.from(await res.arrayBuffer()), encoding };
   } catch (err) {
     // A request refused before any await (fetchArgs, or the fetch building its Request) must not fail while jsforce is still attaching its listeners.
     await undefined;
@@ -134,7 +137,8 @@ async function start(
     }
     return;
   }
-  await emitter.deliver(response, body);
+  // Nothing waits on this request's start: its end is the emitter's 'complete' (or 'error').
+  void emitter.deliver(response, body);
 }
 
 /** A response body as read: its text, or its bytes and the encoding jsforce decodes them with. */
@@ -153,9 +157,8 @@ const TEXTUAL = /^\s*(application\/(json|xml|x-www-form-urlencoded)|text\/)/i;
  * as Buffer#toString does (invalid sequences become U+FFFD) except that it drops a leading byte-order mark, which
  * no Salesforce JSON or XML answer starts with. Other answers (binary bodies, other encodings) keep their bytes.
  */
-async function readBody(res: Response, encoding: BufferEncoding): Promise<Body> {
-  if ((encoding === 'utf-8' || encoding === 'utf8') && TEXTUAL.test(res.headers.get('content-type') ?? '')) return { text: await res.text() };
-  return { bytes: Buffer.from(await res.arrayBuffer()), encoding };
+function readsAsText(res: Response, encoding: BufferEncoding): boolean {
+  return (encoding === 'utf-8' || encoding === 'utf8') && TEXTUAL.test(res.headers.get('content-type') ?? '');
 }
 
 /**

@@ -122,6 +122,13 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       }),
       http.get('*/Soap/u/:v', ({ params }) => HttpResponse.json({ route: 'soap', params })),
       http.get('*/e/:opt?/f', ({ params }) => HttpResponse.json({ route: 'e', params })),
+      // Answers that come later: nothing (the next handler answers), a thrown Response, a Response.
+      http.get('*/later/none', async () => undefined),
+      http.get('*/later/:what', ({ params }) => HttpResponse.json({ route: 'later', params })),
+      http.get('*/late-throw', async () => {
+        await Promise.resolve();
+        throw HttpResponse.json({ route: 'late-throw' }, { status: 409 });
+      }),
     ];
     const urls = [
       ['GET', 'https://h.test/a/1'],
@@ -139,6 +146,8 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       ['GET', 'https://h.test/x?to=/a/1'],
       ['GET', 'http://127.0.0.1:4010/a/2#x'],
       ['GET', 'https://h.test/none'],
+      ['GET', 'https://h.test/later/none'],
+      ['GET', 'https://h.test/late-throw'],
     ] as const;
     for (const [method, url] of urls) {
       const a = await answerOf(await dispatch(handlers, new Request(url, { method })));
@@ -146,6 +155,12 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       expect({ method, url, answer: a }).toEqual({ method, url, answer: b });
     }
     expect(seen).toHaveLength(urls.length * 2);
+    // A resolver's error (thrown at once or later) fails the request, as in msw.
+    for (const fail of [() => { throw new Error('boom'); }, async () => { throw new Error('boom'); }]) {
+      const list = [http.get('*/x', () => undefined), http.get('*/x', fail)];
+      await expect(dispatch(list, new Request('https://h.test/x'))).rejects.toThrow('boom');
+      await expect(getResponse(list, new Request('https://h.test/x'))).rejects.toThrow('boom');
+    }
     // A list edited in place answers from its new order.
     handlers.splice(1, 0, http.get('*/a/:id', () => HttpResponse.json({ route: 'first' })));
     expect(await (await dispatch(handlers, new Request('https://h.test/a/1')))?.json()).toEqual({ route: 'first' });
