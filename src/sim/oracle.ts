@@ -23,7 +23,8 @@ import { ACTIVITY, type Person } from '../../mocks/marketo/index.ts';
 import { STANDARD_FIELD_PAIRS } from '../engine/field-map.ts';
 import { activityAttr, FAILURE_ACTIVITY_NAME, failureActivities, linkOf } from './properties.ts';
 import type { World } from './world.ts';
-import { historyOf, type Edit, type History } from './history.ts';
+import { historyOf, type CycleWindow, type Edit, type History } from './history.ts';
+import type { TraceEvent } from './trace.ts';
 import { iso } from './clock.ts';
 
 export const PROPERTIES = [
@@ -126,20 +127,40 @@ interface FieldPair {
 
 /**
  * Look-ups that cannot change while checkState judges one world (it is synchronous, and its dry runs roll back):
- * the field pairs of each object, the sync user's access to each field, the analysis of the history. Made once per
- * check instead of once per pair, edit and field; a property called on its own computes them afresh.
+ * the people and their pairs, the field pairs of each object, the sync user's access to each field, the analysis of
+ * the history. Made once per check instead of once per property, pair, edit and field; a property called on its own
+ * computes them afresh.
  */
 interface CheckMemo {
   w: World;
   h: History;
+  people?: Person[];
+  pairs?: Pair[];
+  marketoFieldNames?: string[];
   fieldPairs: Map<string, FieldPair[]>;
-  access: Map<string, 'edit' | 'read' | 'none'>;
+  /** object → field → access. */
+  access: Map<string, Map<string, 'edit' | 'read' | 'none'>>;
   analysis?: Analysis;
 }
 let memo: CheckMemo | undefined;
 
 function memoFor(w: World): CheckMemo | undefined {
   return memo !== undefined && memo.w === w ? memo : undefined;
+}
+
+/** Every person, as the instance lists them. */
+function peopleOf(w: World): Person[] {
+  const m = memoFor(w);
+  if (!m) return w.instance.listPeople();
+  return (m.people ??= w.instance.listPeople());
+}
+
+function marketoFieldNames(w: World): string[] {
+  const m = memoFor(w);
+  if (m?.marketoFieldNames) return m.marketoFieldNames;
+  const names = w.instance.fields().map((f) => f.name);
+  if (m) m.marketoFieldNames = names;
+  return names;
 }
 
 /** The configured mapping (DESIGN §4): the engine's allowlist of standard pairs, plus custom fields on both sides. */
@@ -154,7 +175,7 @@ function fieldPairs(w: World, object: string): FieldPair[] {
 function mappedPairs(w: World, object: string): FieldPair[] {
   const def = w.org.objectDef(object);
   if (!def) return [];
-  const mkNames = new Map(w.instance.fields().map((f) => [f.name.toLowerCase(), f.name]));
+  const mkNames = new Map(marketoFieldNames(w).map((name) => [name.toLowerCase(), name]));
   const out: FieldPair[] = [];
   for (const [sf, mk] of STANDARD_FIELD_PAIRS) {
     const f = def.fields.get(sf.toLowerCase());
@@ -177,8 +198,14 @@ interface Pair {
 }
 
 function pairsOf(w: World): Pair[] {
+  const m = memoFor(w);
+  if (m) return (m.pairs ??= linkedPairsOf(w, peopleOf(w)));
+  return linkedPairsOf(w, w.instance.listPeople());
+}
+
+function linkedPairsOf(w: World, people: readonly Person[]): Pair[] {
   const out: Pair[] = [];
-  for (const person of w.instance.listPeople()) {
+  for (const person of people) {
     const link = linkOf(person);
     if (!link) continue;
     out.push({ person, object: link.object, sfId: link.id, record: w.org.get(link.object, link.id, { includeDeleted: true }) as Record<string, unknown> | undefined });
@@ -223,9 +250,10 @@ function pairBlocked(w: World, pair: Pair): { code: string; message: string } | 
 function accessNow(w: World, object: string, field: string): 'edit' | 'read' | 'none' {
   const m = memoFor(w);
   if (!m) return w.org.access(w.org.syncUser.id, object, field);
-  const key = `${object}.${field}`;
-  let access = m.access.get(key);
-  if (access === undefined) m.access.set(key, (access = w.org.access(w.org.syncUser.id, object, field)));
+  let ofObject = m.access.get(object);
+  if (!ofObject) m.access.set(object, (ofObject = new Map()));
+  let access = ofObject.get(field);
+  if (access === undefined) ofObject.set(field, (access = w.org.access(w.org.syncUser.id, object, field)));
   return access;
 }
 
@@ -240,72 +268,91 @@ function stateEvidence(w: World, text: string): Evidence {
 
 // ---------------------------------------------------------------------------------------------- converged
 
-export function converged(w: World, _h: History = historyOf(w.trace)): Violation[] {
+export function converged(w: World, h: History = historyOf(w.trace)): Violation[] {
   const out: Violation[] = [];
-  const h = _h;
   const pairs = pairsOf(w);
-  for (const pair of pairs) {
-    const r = pair.record;
-    if (!r) {
-      out.push({ property: 'converged', message: `person ${pair.person.id} is linked to ${pair.object} ${pair.sfId}, which does not exist`, events: [stateEvidence(w, `person ${pair.person.id} → ${pair.sfId}`)] });
-      continue;
-    }
-    if (pair.object === 'Lead' && r.IsConverted === true) {
-      out.push({
-        property: 'converged',
-        message: `person ${pair.person.id} still points at lead ${pair.sfId}, converted into contact ${String(r.ConvertedContactId)}`,
-        events: [...h.edits.filter((e) => e.action === 'convert' && e.record === pair.sfId).map(editEvidence), stateEvidence(w, `person ${pair.person.id} sfdcType=Lead`)],
-      });
-      continue;
-    }
-    if (r.IsDeleted === true) {
-      if (pair.person.sfdcIsDeleted !== true) {
-        const merged = typeof r.MasterRecordId === 'string' ? ` (merged into ${r.MasterRecordId})` : '';
-        // A merge loser's person follows the survivor; a plain delete sets sfdcIsDeleted.
-        out.push({
-          property: 'converged',
-          message: `person ${pair.person.id} still points at deleted ${pair.object} ${pair.sfId}${merged} without sfdcIsDeleted`,
-          events: [...h.edits.filter((e) => (e.action === 'delete' && e.record === pair.sfId) || (e.action === 'merge' && e.related?.includes(pair.sfId))).map(editEvidence)],
-        });
-      }
-      continue;
-    }
-    if (pair.person.sfdcIsDeleted === true) {
-      out.push({ property: 'converged', message: `person ${pair.person.id} has sfdcIsDeleted but ${pair.object} ${pair.sfId} is live`, events: [stateEvidence(w, `person ${pair.person.id}`)] });
-      continue;
-    }
-    const diffs: Array<{ f: FieldPair; sf: unknown; mk: unknown }> = [];
-    for (const f of fieldPairs(w, pair.object)) {
-      const access = accessNow(w, pair.object, f.sf);
-      if (access === 'none') continue;
-      if (!sameCanon(r[f.sf], pair.person[f.mkto])) diffs.push({ f, sf: r[f.sf], mk: pair.person[f.mkto] });
-    }
-    if (diffs.length === 0) continue;
-    // Blocked by a standing rejection? Try writing Marketo's values as the sync user, as the engine would.
-    const writable = diffs.filter((d) => accessNow(w, pair.object, d.f.sf) === 'edit');
-    const rejection = writable.length ? dryRunRejection(w, pair.object, pair.sfId, Object.fromEntries(writable.map((d) => [d.f.sf, canonValue(d.mk)]))) : undefined;
-    const text = diffs.map((d) => `${d.f.sf}: Salesforce ${JSON.stringify(d.sf ?? null)} ≠ Marketo ${JSON.stringify(d.mk ?? null)}`).join('; ');
-    const lastEdits = h.edits.filter((e) => touches(e, pair, diffs.map((d) => d.f))).slice(-4).map(editEvidence);
-    if (rejection && writable.length === diffs.length) {
-      const logged = failureActivities(w, pair.person.id).some((a) => a.primaryAttributeValue === rejection.code);
-      if (!logged) {
-        out.push({
-          property: 'converged',
-          message: `${pair.object} ${pair.sfId} / person ${pair.person.id} is blocked by ${rejection.code} (${rejection.message}) but the person has no failure activity for it`,
-          events: [...lastEdits, stateEvidence(w, text)],
-        });
-      }
-      continue;
-    }
-    out.push({ property: 'converged', message: `${pair.object} ${pair.sfId} and person ${pair.person.id} disagree: ${text}`, events: [...lastEdits, stateEvidence(w, text)] });
+  // One small function a pair (its rare outcomes in functions of their own): the oracle runs once a run, so code
+  // that stays small is also code V8 compiles quickly when it does optimize it.
+  for (let i = 0; i < pairs.length; i++) {
+    const v = pairNotConverged(w, h, pairs[i]!);
+    if (v) out.push(v);
   }
+  unpairedRecords(w, h, pairs, out);
+  return out;
+}
 
-  // Every live Salesforce lead and contact has its person (records created in Salesforce come in by the cycle).
+type FieldDiff = { f: FieldPair; sf: unknown; mk: unknown };
+
+/** What keeps one linked pair from being converged, if anything. */
+function pairNotConverged(w: World, h: History, pair: Pair): Violation | undefined {
+  const r = pair.record;
+  if (!r) {
+    return { property: 'converged', message: `person ${pair.person.id} is linked to ${pair.object} ${pair.sfId}, which does not exist`, events: [stateEvidence(w, `person ${pair.person.id} → ${pair.sfId}`)] };
+  }
+  if (pair.object === 'Lead' && r.IsConverted === true) {
+    return {
+      property: 'converged',
+      message: `person ${pair.person.id} still points at lead ${pair.sfId}, converted into contact ${String(r.ConvertedContactId)}`,
+      events: [...h.edits.filter((e) => e.action === 'convert' && e.record === pair.sfId).map(editEvidence), stateEvidence(w, `person ${pair.person.id} sfdcType=Lead`)],
+    };
+  }
+  if (r.IsDeleted === true) {
+    if (pair.person.sfdcIsDeleted === true) return undefined;
+    const merged = typeof r.MasterRecordId === 'string' ? ` (merged into ${r.MasterRecordId})` : '';
+    // A merge loser's person follows the survivor; a plain delete sets sfdcIsDeleted.
+    return {
+      property: 'converged',
+      message: `person ${pair.person.id} still points at deleted ${pair.object} ${pair.sfId}${merged} without sfdcIsDeleted`,
+      events: [...h.edits.filter((e) => (e.action === 'delete' && e.record === pair.sfId) || (e.action === 'merge' && e.related?.includes(pair.sfId))).map(editEvidence)],
+    };
+  }
+  if (pair.person.sfdcIsDeleted === true) {
+    return { property: 'converged', message: `person ${pair.person.id} has sfdcIsDeleted but ${pair.object} ${pair.sfId} is live`, events: [stateEvidence(w, `person ${pair.person.id}`)] };
+  }
+  const diffs = fieldDiffs(w, pair, r);
+  return diffs.length === 0 ? undefined : disagreement(w, h, pair, diffs);
+}
+
+/** The mapped fields the sync user can see on which the two sides differ. */
+function fieldDiffs(w: World, pair: Pair, r: Record<string, unknown>): FieldDiff[] {
+  const diffs: FieldDiff[] = [];
+  const fields = fieldPairs(w, pair.object);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (accessNow(w, pair.object, f.sf) === 'none') continue;
+    if (!sameCanon(r[f.sf], pair.person[f.mkto])) diffs.push({ f, sf: r[f.sf], mk: pair.person[f.mkto] });
+  }
+  return diffs;
+}
+
+/** A pair whose sides differ: excused when a standing rejection blocks it and the person's log says so. */
+function disagreement(w: World, h: History, pair: Pair, diffs: FieldDiff[]): Violation | undefined {
+  // Blocked by a standing rejection? Try writing Marketo's values as the sync user, as the engine would.
+  const writable = diffs.filter((d) => accessNow(w, pair.object, d.f.sf) === 'edit');
+  const rejection = writable.length ? dryRunRejection(w, pair.object, pair.sfId, Object.fromEntries(writable.map((d) => [d.f.sf, canonValue(d.mk)]))) : undefined;
+  const text = diffs.map((d) => `${d.f.sf}: Salesforce ${JSON.stringify(d.sf ?? null)} ≠ Marketo ${JSON.stringify(d.mk ?? null)}`).join('; ');
+  const lastEdits = h.edits.filter((e) => touches(e, pair, diffs.map((d) => d.f))).slice(-4).map(editEvidence);
+  if (rejection && writable.length === diffs.length) {
+    const logged = failureActivities(w, pair.person.id).some((a) => a.primaryAttributeValue === rejection.code);
+    if (logged) return undefined;
+    return {
+      property: 'converged',
+      message: `${pair.object} ${pair.sfId} / person ${pair.person.id} is blocked by ${rejection.code} (${rejection.message}) but the person has no failure activity for it`,
+      events: [...lastEdits, stateEvidence(w, text)],
+    };
+  }
+  return { property: 'converged', message: `${pair.object} ${pair.sfId} and person ${pair.person.id} disagree: ${text}`, events: [...lastEdits, stateEvidence(w, text)] };
+}
+
+/** Every live Salesforce lead and contact has its person (records created in Salesforce come in by the cycle). */
+function unpairedRecords(w: World, h: History, pairs: readonly Pair[], out: Violation[]): void {
   const linked = new Set(pairs.map((p) => p.sfId));
   const deletedPeople = new Set(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => Number(e.record)));
   const everLinkedToDeleted = new Set<string>();
-  for (const e of w.trace.events) {
-    if (e.lane === 'engine' && (e.kind === 'link' || e.kind === 'unlink') && deletedPeople.has(Number(e.data?.personId))) everLinkedToDeleted.add(String(e.data?.sfId));
+  if (deletedPeople.size > 0) {
+    for (const e of w.trace.events) {
+      if (e.lane === 'engine' && (e.kind === 'link' || e.kind === 'unlink') && deletedPeople.has(Number(e.data?.personId))) everLinkedToDeleted.add(String(e.data?.sfId));
+    }
   }
   for (const object of ['Lead', 'Contact'] as const) {
     for (const r of w.org.queryContext(w.org.adminUser.id).scan(object, { includeDeleted: false })) {
@@ -316,7 +363,6 @@ export function converged(w: World, _h: History = historyOf(w.trace)): Violation
       out.push({ property: 'converged', message: `${object} ${id} has no person in Marketo`, events: h.edits.filter((e) => e.record === id).slice(0, 3).map(editEvidence) });
     }
   }
-  return out;
 }
 
 function touches(e: Edit, pair: Pair, fields: FieldPair[]): boolean {
@@ -365,97 +411,20 @@ function analyse(w: World, h: History): Analysis {
 }
 
 function analysisOf(w: World, h: History): Analysis {
-  const pairs = new Map(pairsOf(w).map((p) => [p.person.id, p]));
-  // Salesforce id → person, over every id the person's link ever carried.
-  const personOfSf = new Map<string, number>();
-  for (const p of pairs.values()) {
-    for (const id of [p.sfId, p.person.sfdcLeadId, p.person.sfdcContactId]) if (id) personOfSf.set(id, p.person.id);
-  }
-  for (const e of w.trace.events) {
-    if (e.lane === 'engine' && e.kind === 'link' && typeof e.data?.sfId === 'string' && !personOfSf.has(e.data.sfId)) personOfSf.set(e.data.sfId, Number(e.data.personId));
-  }
-  const excluded = new Set<number>();
-  for (const e of h.edits) {
-    if (e.action === 'merge') for (const id of [e.record, ...(e.related ?? [])]) if (personOfSf.has(id)) excluded.add(personOfSf.get(id)!);
-    if (e.action === 'delete') {
-      const pid = e.system === 'marketo' ? Number(e.record) : personOfSf.get(e.record);
-      if (pid !== undefined) excluded.add(pid);
-    }
-  }
-  // A record whose person a Marketo user deleted went through that delete too: the person a cycle re-makes from it
-  // starts from the record as it is, not from edits made under the deleted person (seed 12345, world 460615160).
-  const deletedInMarketo = new Set(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => Number(e.record)));
-  for (const e of w.trace.events) {
-    // People merged by the engine (a conversion into a contact that had its person).
-    if (e.lane === 'engine' && e.kind === 'unlink') excluded.add(Number(e.data?.personId));
-    if (e.lane === 'engine' && e.kind === 'link' && deletedInMarketo.has(Number(e.data?.personId)) && typeof e.data?.sfId === 'string') {
-      const now = personOfSf.get(e.data.sfId);
-      if (now !== undefined) excluded.add(now);
-    }
-  }
+  const pairs = new Map<number, Pair>();
+  for (const p of pairsOf(w)) pairs.set(p.person.id, p);
+  const facts = engineFacts(w.trace.events);
+  const personOfSf = personOfSfIds(pairs, facts.links);
+  const excluded = excludedPeople(h, personOfSf, facts);
   const touchedPermissions = new Set(h.permissions.map((p) => `${p.object}.${p.field}`.toLowerCase()));
-
-  // Clean cycles per person.
-  const faultsAt = w.faults.fired.map((f) => f.at);
-  const troubled = new Map<number, Set<number>>(); // cycle → people skipped or rejected in it
-  let current: number | undefined;
-  for (const e of w.trace.events) {
-    if (e.lane === 'engine' && e.kind === 'cycle-start') current = Number(e.data?.cycle);
-    else if (e.lane === 'engine' && e.kind === 'cycle-end') current = undefined;
-    else if (current !== undefined && e.lane === 'engine' && (e.kind === 'skip' || e.kind === 'rejection' || e.kind === 'retry') && e.data) {
-      const set = troubled.get(current) ?? new Set<number>();
-      set.add(e.data.personId === undefined ? -1 : Number(e.data.personId));
-      troubled.set(current, set);
-    }
-  }
-  const cleanFor = (personId: number) =>
-    h.cycles.filter((c) => {
-      if (!c.ok) return false;
-      if (faultsAt.some((t) => t >= c.startAt && t <= c.endAt)) return false;
-      if (h.crashes.some((s) => s >= c.startSeq && s <= c.endSeq)) return false;
-      const t = troubled.get(c.cycle);
-      return !t || (!t.has(personId) && !t.has(-1));
-    });
-
-  const mkToSf = new Map<string, string>();
-  for (const [sf, mk] of STANDARD_FIELD_PAIRS) mkToSf.set(mk.toLowerCase(), sf);
-  for (const f of w.instance.fields()) if (/__c$/i.test(f.name)) mkToSf.set(f.name.toLowerCase(), f.name);
-  const sfCanonical = new Map<string, string>();
-  for (const [sf] of STANDARD_FIELD_PAIRS) sfCanonical.set(sf.toLowerCase(), sf);
-  for (const object of ['Lead', 'Contact']) for (const f of w.org.objectDef(object)?.fields.values() ?? []) if (/__c$/i.test(f.name)) sfCanonical.set(f.name.toLowerCase(), f.name);
-
-  const cleanCache = new Map<number, ReturnType<typeof cleanFor>>();
+  const canonical = canonicalNames(w);
+  const clean = cleanCycles(w, h, facts.troubled);
   const edits: FieldEdit[] = [];
-  const objectOf = new Map<string, string>();
   for (const e of h.edits) {
     if (e.action !== 'update' && e.action !== 'create') continue;
     const personId = e.system === 'marketo' ? Number(e.record) : personOfSf.get(e.record);
     if (personId === undefined) continue;
-    if (e.system === 'salesforce') objectOf.set(e.record, e.object);
-    let clean = cleanCache.get(personId);
-    if (!clean) cleanCache.set(personId, (clean = cleanFor(personId)));
-    const window = clean.findIndex((c) => c.startSeq > e.seq);
-    const running = h.cycles.some((c) => c.startSeq < e.seq && e.seq < c.endSeq);
-    const flowNear = h.flows.some((f) => f.personId === personId && f.seq > e.seq && (window < 0 || f.seq < clean![window]!.startSeq));
-    for (const [k, v] of Object.entries(e.fields)) {
-      const field = e.system === 'salesforce' ? sfCanonical.get(k.toLowerCase()) : mkToSf.get(k.toLowerCase());
-      if (!field) continue;
-      // Writing the value a field already holds is no change on either system.
-      if (e.prior && k in e.prior && sameCanon(e.prior[k], v)) continue;
-      edits.push({
-        edit: e,
-        side: e.system === 'salesforce' ? 'salesforce' : 'marketo',
-        personId,
-        field,
-        value: storedValue(w, e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead', field, v),
-        window: window < 0 ? Infinity : window,
-        ambiguous: running || flowNear,
-        object: e.system === 'salesforce' ? e.object : pairs.get(personId)?.object ?? 'Lead',
-        prior: e.prior?.[k],
-        hasPrior: !!e.prior && k in e.prior,
-        gap: h.cycles.filter((c) => c.startSeq < e.seq).length + h.flows.filter((f) => f.personId === personId && f.seq < e.seq).length,
-      });
-    }
+    fieldEditsOf(w, h, e, personId, clean.of(personId), pairs.get(personId)?.object ?? 'Lead', canonical, edits);
   }
   // Conversions: an edit of the pair made in the window the conversion closes is decided under the contact's policy.
   for (const e of h.edits) {
@@ -464,9 +433,187 @@ function analysisOf(w: World, h: History): Analysis {
     if (pid === undefined) continue;
     for (const fe of edits) if (fe.personId === pid && fe.edit.seq < e.seq) fe.ambiguous = true;
   }
-  // The engine merges states, not edits: a side whose edits in one window end where they started changed nothing.
-  // Unless an engine run came between them (a failed or crashed cycle, a flow action: not clean, so the window is the
-  // same): it may have synced the value in between, and that counts (seed 2142317038: a crashed cycle carried it over).
+  return { h, edits: netEditsOf(edits), excluded, pairs, touchedPermissions };
+}
+
+/**
+ * The engine's events analysisOf needs, read in one pass over the trace: its links and unlinks in trace order, and
+ * who was skipped, rejected or retried in which cycle (-1: everyone).
+ */
+function engineFacts(events: readonly TraceEvent[]): { links: TraceEvent[]; unlinks: TraceEvent[]; troubled: Map<number, Set<number>> } {
+  const links: TraceEvent[] = [];
+  const unlinks: TraceEvent[] = [];
+  const troubled = new Map<number, Set<number>>();
+  let current: number | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.lane !== 'engine') continue;
+    const kind = e.kind;
+    if (kind === 'cycle-start') current = Number(e.data?.cycle);
+    else if (kind === 'cycle-end') current = undefined;
+    else if (kind === 'link') links.push(e);
+    else if (kind === 'unlink') unlinks.push(e);
+    else if (current !== undefined && (kind === 'skip' || kind === 'rejection' || kind === 'retry') && e.data) {
+      let set = troubled.get(current);
+      if (!set) troubled.set(current, (set = new Set<number>()));
+      set.add(e.data.personId === undefined ? -1 : Number(e.data.personId));
+    }
+  }
+  return { links, unlinks, troubled };
+}
+
+/** Salesforce id → person, over every id the person's link ever carried (its link now first, then the engine's links). */
+function personOfSfIds(pairs: Map<number, Pair>, links: readonly TraceEvent[]): Map<string, number> {
+  const personOfSf = new Map<string, number>();
+  for (const p of pairs.values()) {
+    const id = p.person.id;
+    if (p.sfId) personOfSf.set(p.sfId, id);
+    if (p.person.sfdcLeadId) personOfSf.set(p.person.sfdcLeadId, id);
+    if (p.person.sfdcContactId) personOfSf.set(p.person.sfdcContactId, id);
+  }
+  for (const e of links) {
+    const sfId = e.data?.sfId;
+    if (typeof sfId === 'string' && !personOfSf.has(sfId)) personOfSf.set(sfId, Number(e.data?.personId));
+  }
+  return personOfSf;
+}
+
+/** People whose pair went through a merge, a delete on either side, or an unlink by the engine. */
+function excludedPeople(h: History, personOfSf: Map<string, number>, facts: { links: TraceEvent[]; unlinks: TraceEvent[] }): Set<number> {
+  const excluded = new Set<number>();
+  const deletedInMarketo = new Set<number>();
+  for (const e of h.edits) {
+    if (e.action === 'merge') {
+      const ids = [e.record, ...(e.related ?? [])];
+      for (const id of ids) if (personOfSf.has(id)) excluded.add(personOfSf.get(id)!);
+    } else if (e.action === 'delete') {
+      const pid = e.system === 'marketo' ? Number(e.record) : personOfSf.get(e.record);
+      if (pid !== undefined) excluded.add(pid);
+      if (e.system === 'marketo') deletedInMarketo.add(Number(e.record));
+    }
+  }
+  // People merged by the engine (a conversion into a contact that had its person).
+  for (const e of facts.unlinks) excluded.add(Number(e.data?.personId));
+  // A record whose person a Marketo user deleted went through that delete too: the person a cycle re-makes from it
+  // starts from the record as it is, not from edits made under the deleted person (seed 12345, world 460615160).
+  if (deletedInMarketo.size > 0) {
+    for (const e of facts.links) {
+      const sfId = e.data?.sfId;
+      if (!deletedInMarketo.has(Number(e.data?.personId)) || typeof sfId !== 'string') continue;
+      const now = personOfSf.get(sfId);
+      if (now !== undefined) excluded.add(now);
+    }
+  }
+  return excluded;
+}
+
+/** Field names as the oracle calls them (Salesforce's), by the lower-cased name each side writes. */
+interface CanonicalNames {
+  /** Marketo field name → Salesforce field. */
+  mkToSf: Map<string, string>;
+  /** Salesforce field name → its canonical spelling. */
+  sf: Map<string, string>;
+}
+
+function canonicalNames(w: World): CanonicalNames {
+  const mkToSf = new Map<string, string>();
+  for (const [sf, mk] of STANDARD_FIELD_PAIRS) mkToSf.set(mk.toLowerCase(), sf);
+  for (const name of marketoFieldNames(w)) if (/__c$/i.test(name)) mkToSf.set(name.toLowerCase(), name);
+  const sf = new Map<string, string>();
+  for (const [name] of STANDARD_FIELD_PAIRS) sf.set(name.toLowerCase(), name);
+  for (const object of ['Lead', 'Contact']) {
+    const def = w.org.objectDef(object);
+    if (def) for (const f of def.fields.values()) if (/__c$/i.test(f.name)) sf.set(f.name.toLowerCase(), f.name);
+  }
+  return { mkToSf, sf };
+}
+
+/**
+ * Clean cycles per person: finished ok, no fault fired and no crash happened during it (the same for everyone, worked
+ * out once), and the person was not skipped, rejected or retried in it.
+ */
+function cleanCycles(w: World, h: History, troubled: Map<number, Set<number>>): { of(personId: number): CycleWindow[] } {
+  const fired = w.faults.fired;
+  const base: CycleWindow[] = [];
+  for (const c of h.cycles) {
+    if (!c.ok) continue;
+    let hit = false;
+    for (let i = 0; i < fired.length && !hit; i++) hit = fired[i]!.at >= c.startAt && fired[i]!.at <= c.endAt;
+    for (let i = 0; i < h.crashes.length && !hit; i++) hit = h.crashes[i]! >= c.startSeq && h.crashes[i]! <= c.endSeq;
+    if (!hit) base.push(c);
+  }
+  const byPerson = new Map<number, CycleWindow[]>();
+  return {
+    of(personId) {
+      let clean = byPerson.get(personId);
+      if (!clean) {
+        clean = base.filter((c) => {
+          const t = troubled.get(c.cycle);
+          return !t || (!t.has(personId) && !t.has(-1));
+        });
+        byPerson.set(personId, clean);
+      }
+      return clean;
+    },
+  };
+}
+
+/** The field edits one user edit makes, with its window, ambiguity and engine runs before it (the same for each field). */
+function fieldEditsOf(w: World, h: History, e: Edit, personId: number, clean: readonly CycleWindow[], pairObject: string, names: CanonicalNames, out: FieldEdit[]): void {
+  const seq = e.seq;
+  let window = -1;
+  for (let i = 0; i < clean.length; i++) {
+    if (clean[i]!.startSeq > seq) {
+      window = i;
+      break;
+    }
+  }
+  let running = false;
+  let gap = 0;
+  for (const c of h.cycles) {
+    if (c.startSeq < seq) {
+      gap++;
+      if (seq < c.endSeq) running = true;
+    }
+  }
+  let flowNear = false;
+  for (const f of h.flows) {
+    if (f.personId !== personId) continue;
+    if (f.seq < seq) gap++;
+    if (f.seq > seq && (window < 0 || f.seq < clean[window]!.startSeq)) flowNear = true;
+  }
+  const salesforce = e.system === 'salesforce';
+  const object = salesforce ? e.object : pairObject;
+  const prior = e.prior;
+  for (const k of Object.keys(e.fields)) {
+    const field = salesforce ? names.sf.get(k.toLowerCase()) : names.mkToSf.get(k.toLowerCase());
+    if (!field) continue;
+    const v = e.fields[k];
+    const hasPrior = !!prior && k in prior;
+    // Writing the value a field already holds is no change on either system.
+    if (hasPrior && sameCanon(prior[k], v)) continue;
+    out.push({
+      edit: e,
+      side: salesforce ? 'salesforce' : 'marketo',
+      personId,
+      field,
+      value: storedValue(w, object, field, v),
+      window: window < 0 ? Infinity : window,
+      ambiguous: running || flowNear,
+      object,
+      prior: prior?.[k],
+      hasPrior,
+      gap,
+    });
+  }
+}
+
+/**
+ * The engine merges states, not edits: a side whose edits in one window end where they started changed nothing.
+ * Unless an engine run came between them (a failed or crashed cycle, a flow action: not clean, so the window is the
+ * same): it may have synced the value in between, and that counts (seed 2142317038: a crashed cycle carried it over).
+ */
+function netEditsOf(edits: FieldEdit[]): FieldEdit[] {
   const netEdits: FieldEdit[] = [];
   for (const list of groupBy(edits, (fe) => `${fe.personId}|${fe.field}|${fe.side}|${fe.window}`).values()) {
     const first = list[0]!;
@@ -476,7 +623,7 @@ function analysisOf(w: World, h: History): Analysis {
     if (!reverted) netEdits.push(...list);
   }
   netEdits.sort((a, b) => a.edit.seq - b.edit.seq);
-  return { h, edits: netEdits, excluded, pairs, touchedPermissions };
+  return netEdits;
 }
 
 /**
@@ -516,38 +663,43 @@ function checkable(w: World, a: Analysis, fe: FieldEdit): Pair | undefined {
 export function conflictWinner(w: World, h: History = historyOf(w.trace), winners: WinnerConfig = DEFAULT_WINNERS): Violation[] {
   const a = analyse(w, h);
   const out: Violation[] = [];
-  const groups = groupBy(a.edits, (fe) => `${fe.personId}|${fe.field}`);
-  for (const list of groups.values()) {
-    const last = list[list.length - 1]!;
-    const pair = checkable(w, a, last);
-    if (!pair || last.window === Infinity) continue;
-    const inWindow = list.filter((fe) => fe.window === last.window);
-    // Only the last window, and only when nothing in it is uncertain and nothing came later (list is in seq order).
-    if (inWindow.some((fe) => fe.ambiguous) || list.some((fe) => fe.window > last.window)) continue;
-    // Both sides between the same two engine runs: an unclean run in between may have carried the first edit over.
-    if (new Set(inWindow.map((fe) => fe.gap)).size > 1) continue;
-    const sfSide = inWindow.filter((fe) => fe.side === 'salesforce');
-    const mkSide = inWindow.filter((fe) => fe.side === 'marketo');
-    if (!sfSide.length || !mkSide.length) continue;
-    const object = sfSide[sfSide.length - 1]!.object;
-    if (object !== pair.object) continue;
-    const winner = winnerOf(winners, object, last.field);
-    const winning = (winner === 'salesforce' ? sfSide : mkSide).at(-1)!;
-    const losing = (winner === 'salesforce' ? mkSide : sfSide).at(-1)!;
-    if (sameCanon(winning.value, losing.value)) continue;
-    const v = finalValues(w, pair, last.field);
-    if (!v) continue;
-    const mkOk = sameCanon(v.mk, winning.value);
-    let sfOk = sameCanon(v.sf, winning.value);
-    if (!sfOk && winner === 'marketo' && pairBlocked(w, pair)) sfOk = true;
-    if (mkOk && sfOk) continue;
-    out.push({
-      property: 'conflict-winner',
-      message: `${object}.${last.field} changed on both sides between two cycles; ${winner} should win with ${JSON.stringify(winning.value)}, but Salesforce has ${JSON.stringify(v.sf ?? null)} and Marketo ${JSON.stringify(v.mk ?? null)}`,
-      events: [editEvidence(losing.edit), editEvidence(winning.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)].sort(bySeq),
-    });
+  for (const list of groupBy(a.edits, (fe) => `${fe.personId}|${fe.field}`).values()) {
+    const v = conflictLost(w, a, list, winners);
+    if (v) out.push(v);
   }
   return out;
+}
+
+/** One field of one pair, its edits in seq order: did the configured winner of its last window's conflict win? */
+function conflictLost(w: World, a: Analysis, list: FieldEdit[], winners: WinnerConfig): Violation | undefined {
+  const last = list[list.length - 1]!;
+  const pair = checkable(w, a, last);
+  if (!pair || last.window === Infinity) return undefined;
+  const inWindow = list.filter((fe) => fe.window === last.window);
+  // Only the last window, and only when nothing in it is uncertain and nothing came later (list is in seq order).
+  if (inWindow.some((fe) => fe.ambiguous) || list.some((fe) => fe.window > last.window)) return undefined;
+  // Both sides between the same two engine runs: an unclean run in between may have carried the first edit over.
+  if (new Set(inWindow.map((fe) => fe.gap)).size > 1) return undefined;
+  const sfSide = inWindow.filter((fe) => fe.side === 'salesforce');
+  const mkSide = inWindow.filter((fe) => fe.side === 'marketo');
+  if (!sfSide.length || !mkSide.length) return undefined;
+  const object = sfSide[sfSide.length - 1]!.object;
+  if (object !== pair.object) return undefined;
+  const winner = winnerOf(winners, object, last.field);
+  const winning = (winner === 'salesforce' ? sfSide : mkSide).at(-1)!;
+  const losing = (winner === 'salesforce' ? mkSide : sfSide).at(-1)!;
+  if (sameCanon(winning.value, losing.value)) return undefined;
+  const v = finalValues(w, pair, last.field);
+  if (!v) return undefined;
+  const mkOk = sameCanon(v.mk, winning.value);
+  let sfOk = sameCanon(v.sf, winning.value);
+  if (!sfOk && winner === 'marketo' && pairBlocked(w, pair)) sfOk = true;
+  if (mkOk && sfOk) return undefined;
+  return {
+    property: 'conflict-winner',
+    message: `${object}.${last.field} changed on both sides between two cycles; ${winner} should win with ${JSON.stringify(winning.value)}, but Salesforce has ${JSON.stringify(v.sf ?? null)} and Marketo ${JSON.stringify(v.mk ?? null)}`,
+    events: [editEvidence(losing.edit), editEvidence(winning.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)].sort(bySeq),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- no-lost-update
@@ -555,29 +707,34 @@ export function conflictWinner(w: World, h: History = historyOf(w.trace), winner
 export function noLostUpdate(w: World, h: History = historyOf(w.trace)): Violation[] {
   const a = analyse(w, h);
   const out: Violation[] = [];
-  const groups = groupBy(a.edits, (fe) => `${fe.personId}|${fe.field}`);
-  for (const list of groups.values()) {
-    const last = list[list.length - 1]!;
-    const pair = checkable(w, a, last);
-    if (!pair) continue;
-    const v = finalValues(w, pair, last.field);
-    if (!v) continue;
-    // Edits that may legitimately end on top: the last one, and the other side's edits it conflicts with.
-    const rivals = list.filter((fe) => fe === last || (fe.side !== last.side && (fe.window === last.window || fe.ambiguous || last.ambiguous)));
-    const acceptable = rivals.map((fe) => fe.value);
-    const okOn = (value: unknown) => acceptable.some((x) => sameCanon(value, x));
-    const mkOk = okOn(v.mk);
-    let sfOk = okOn(v.sf);
-    if (!sfOk && !sameCanon(v.sf, v.mk) && pairBlocked(w, pair)) sfOk = true;
-    if (mkOk && sfOk) continue;
-    const lostOn = [!sfOk ? `Salesforce has ${JSON.stringify(v.sf ?? null)}` : '', !mkOk ? `Marketo has ${JSON.stringify(v.mk ?? null)}` : ''].filter(Boolean).join(', ');
-    out.push({
-      property: 'no-lost-update',
-      message: `the ${last.side} edit ${pair.object}.${last.field} = ${JSON.stringify(last.value)} (person ${pair.person.id}) was lost: ${lostOn}`,
-      events: [editEvidence(last.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)],
-    });
+  for (const list of groupBy(a.edits, (fe) => `${fe.personId}|${fe.field}`).values()) {
+    const v = updateLost(w, a, list);
+    if (v) out.push(v);
   }
   return out;
+}
+
+/** One field of one pair, its edits in seq order: does each side end on its last edit or one it conflicts with? */
+function updateLost(w: World, a: Analysis, list: FieldEdit[]): Violation | undefined {
+  const last = list[list.length - 1]!;
+  const pair = checkable(w, a, last);
+  if (!pair) return undefined;
+  const v = finalValues(w, pair, last.field);
+  if (!v) return undefined;
+  // Edits that may legitimately end on top: the last one, and the other side's edits it conflicts with.
+  const rivals = list.filter((fe) => fe === last || (fe.side !== last.side && (fe.window === last.window || fe.ambiguous || last.ambiguous)));
+  const acceptable = rivals.map((fe) => fe.value);
+  const okOn = (value: unknown) => acceptable.some((x) => sameCanon(value, x));
+  const mkOk = okOn(v.mk);
+  let sfOk = okOn(v.sf);
+  if (!sfOk && !sameCanon(v.sf, v.mk) && pairBlocked(w, pair)) sfOk = true;
+  if (mkOk && sfOk) return undefined;
+  const lostOn = [!sfOk ? `Salesforce has ${JSON.stringify(v.sf ?? null)}` : '', !mkOk ? `Marketo has ${JSON.stringify(v.mk ?? null)}` : ''].filter(Boolean).join(', ');
+  return {
+    property: 'no-lost-update',
+    message: `the ${last.side} edit ${pair.object}.${last.field} = ${JSON.stringify(last.value)} (person ${pair.person.id}) was lost: ${lostOn}`,
+    events: [editEvidence(last.edit), stateEvidence(w, `${pair.sfId}.${last.field}=${JSON.stringify(v.sf ?? null)}, person ${pair.person.id}.${v.mkName}=${JSON.stringify(v.mk ?? null)}`)],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- error-logged
@@ -756,7 +913,14 @@ function seqOfEngineEvent(w: World, e: object): number {
 
 export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violation[] {
   const out: Violation[] = [];
-  const people = w.instance.listPeople();
+  const people = peopleOf(w);
+  sharedRecords(w, h, people, out);
+  leadsCreatedTwice(w, h, people, out);
+  return out;
+}
+
+/** Two people linked to one Salesforce record. */
+function sharedRecords(w: World, h: History, people: readonly Person[], out: Violation[]): void {
   const byRecord = groupBy(
     people.filter((p) => linkOf(p)),
     (p) => linkOf(p)!.id,
@@ -769,18 +933,29 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
       events: [...h.edits.filter((e) => e.record === sfId).slice(0, 2).map(editEvidence), ...list.map((p) => stateEvidence(w, `person ${p.id} → ${sfId}`))],
     });
   }
-  // Leads the sync user created (Sync Person to SFDC) that no person carries: a create sent twice.
+}
+
+/** What tells a lead the sync user created once from one created twice (made when the run has such a lead). */
+interface CreatedLeads {
+  people: readonly Person[];
+  carried: Set<string>;
+  /** A lead the sync user created exists for a flow action's person; carried by a person made from it instead, it is a second one. */
+  flowed: Set<number>;
+  /** A lead whose person a Marketo user deleted is left without one on purpose. */
+  ofDeletedPeople: Set<string>;
+  /** Who the engine linked to what, first at which trace seq. */
+  firstLinked: Map<number, Map<string, number>>;
+  deletedAt: Map<number, number>;
+}
+
+function createdLeads(w: World, h: History, people: readonly Person[]): CreatedLeads {
   const carried = new Set<string>();
   for (const p of people) for (const id of [p.sfdcLeadId, p.sfdcContactId]) if (id) carried.add(id);
-  const mergedAway = new Set(h.edits.filter((e) => e.action === 'merge').flatMap((e) => e.related ?? []));
-  // A lead the sync user created exists for a flow action's person; carried by a person made from it instead, it is a second one.
   const flowed = new Set(h.flows.map((f) => f.personId));
-  // A lead whose person a Marketo user deleted is left without one on purpose.
   const deletedPeople = new Set(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => Number(e.record)));
   const ofDeletedPeople = new Set(
-    w.trace.events.filter((e) => e.lane === 'engine' && e.kind === 'link' && deletedPeople.has(Number(e.data?.personId))).map((e) => String(e.data?.sfId)),
+    deletedPeople.size === 0 ? [] : w.trace.events.filter((e) => e.lane === 'engine' && e.kind === 'link' && deletedPeople.has(Number(e.data?.personId))).map((e) => String(e.data?.sfId)),
   );
-  // Who the engine linked to what, first at which trace seq.
   const firstLinked = new Map<number, Map<string, number>>();
   for (const e of w.trace.events) {
     if (e.lane !== 'engine' || e.kind !== 'link' || typeof e.data?.sfId !== 'string') continue;
@@ -788,39 +963,56 @@ export function noDuplicate(w: World, h: History = historyOf(w.trace)): Violatio
     if (!firstLinked.has(pid)) firstLinked.set(pid, new Map());
     if (!firstLinked.get(pid)!.has(e.data.sfId)) firstLinked.get(pid)!.set(e.data.sfId, e.seq);
   }
-  // A merge survivor may pass to a loser's person (when the survivor's own person is gone): that person is no stranger.
-  const losersOf = (survivor: string) => h.edits.filter((e) => e.action === 'merge' && e.record === survivor).flatMap((e) => e.related ?? []);
-  const heir = (p: Person, survivor: string) => losersOf(survivor).some((id) => firstLinked.get(p.id)?.has(id));
-  // Nor is a person made from the lead after a Marketo user deleted the flow action's person: the lead has one person
-  // again (seed 10 of the 777 campaign: the flow's link write failed, the person was deleted, the next cycle re-made
-  // it from the lead's unsynced creation). Made before that delete, it would be the second person it looks like.
   const deletedAt = new Map(h.edits.filter((e) => e.system === 'marketo' && e.action === 'delete').map((e) => [Number(e.record), e.seq]));
-  const reborn = (p: Person, lead: string) => {
-    const linkedAt = firstLinked.get(p.id)?.get(lead);
-    if (linkedAt === undefined) return false;
-    return [...firstLinked].some(([pid, links]) => pid !== p.id && flowed.has(pid) && links.has(lead) && (deletedAt.get(pid) ?? Infinity) < linkedAt);
-  };
+  return { people, carried, flowed, ofDeletedPeople, firstLinked, deletedAt };
+}
+
+/** Leads the sync user created (Sync Person to SFDC) that no person carries, or that a stranger carries: a create sent twice. */
+function leadsCreatedTwice(w: World, h: History, people: readonly Person[], out: Violation[]): void {
+  const mergedAway = new Set(h.edits.filter((e) => e.action === 'merge').flatMap((e) => e.related ?? []));
+  let leads: CreatedLeads | undefined;
   for (const r of w.org.queryContext(w.org.adminUser.id).scan('Lead', { includeDeleted: false })) {
     if (r.CreatedById !== w.org.syncUser.id || mergedAway.has(String(r.Id))) continue;
-    const carriers = people.filter((p) => p.sfdcLeadId === r.Id || p.sfdcContactId === r.Id);
-    const strangers = carriers.filter((p) => !flowed.has(p.id) && !heir(p, String(r.Id)) && !reborn(p, String(r.Id)));
-    if (carriers.length && strangers.length) {
-      out.push({
-        property: 'no-duplicate',
-        message: `lead ${String(r.Id)} was created by the sync user for a flow action, but person ${strangers.map((p) => p.id).join(', ')} (made from the lead by a cycle) carries it: a second lead for one person`,
-        events: [...h.flows.filter((f) => people.some((p) => p.id === f.personId && p.email && p.email === r.Email)).map((f) => ({ seq: f.seq, at: f.at, text: `flow action Sync Person to SFDC: person ${f.personId}` })), stateEvidence(w, `lead ${String(r.Id)} (${String(r.Email)}) → person ${strangers[0]!.id}`)],
-      });
-      continue;
-    }
-    if (carried.has(String(r.Id)) || ofDeletedPeople.has(String(r.Id))) continue;
-    const twins = people.filter((p) => p.email && p.email === r.Email).map((p) => p.id);
-    out.push({
-      property: 'no-duplicate',
-      message: `lead ${String(r.Id)} was created by the sync user but no person carries it (a second create for ${twins.length ? `person ${twins.join(', ')}` : 'a person'})`,
-      events: [...h.flows.filter((f) => twins.includes(f.personId)).map((f) => ({ seq: f.seq, at: f.at, text: `flow action Sync Person to SFDC: person ${f.personId}` })), stateEvidence(w, `lead ${String(r.Id)} created ${String(r.CreatedDate)}`)],
-    });
+    const v = createdTwice(w, h, (leads ??= createdLeads(w, h, people)), r);
+    if (v) out.push(v);
   }
-  return out;
+}
+
+function createdTwice(w: World, h: History, c: CreatedLeads, r: Record<string, unknown>): Violation | undefined {
+  const people = c.people;
+  const carriers = people.filter((p) => p.sfdcLeadId === r.Id || p.sfdcContactId === r.Id);
+  const strangers = carriers.filter((p) => !c.flowed.has(p.id) && !heir(h, c, p, String(r.Id)) && !reborn(c, p, String(r.Id)));
+  if (carriers.length && strangers.length) {
+    return {
+      property: 'no-duplicate',
+      message: `lead ${String(r.Id)} was created by the sync user for a flow action, but person ${strangers.map((p) => p.id).join(', ')} (made from the lead by a cycle) carries it: a second lead for one person`,
+      events: [...h.flows.filter((f) => people.some((p) => p.id === f.personId && p.email && p.email === r.Email)).map((f) => ({ seq: f.seq, at: f.at, text: `flow action Sync Person to SFDC: person ${f.personId}` })), stateEvidence(w, `lead ${String(r.Id)} (${String(r.Email)}) → person ${strangers[0]!.id}`)],
+    };
+  }
+  if (c.carried.has(String(r.Id)) || c.ofDeletedPeople.has(String(r.Id))) return undefined;
+  const twins = people.filter((p) => p.email && p.email === r.Email).map((p) => p.id);
+  return {
+    property: 'no-duplicate',
+    message: `lead ${String(r.Id)} was created by the sync user but no person carries it (a second create for ${twins.length ? `person ${twins.join(', ')}` : 'a person'})`,
+    events: [...h.flows.filter((f) => twins.includes(f.personId)).map((f) => ({ seq: f.seq, at: f.at, text: `flow action Sync Person to SFDC: person ${f.personId}` })), stateEvidence(w, `lead ${String(r.Id)} created ${String(r.CreatedDate)}`)],
+  };
+}
+
+/** A merge survivor may pass to a loser's person (when the survivor's own person is gone): that person is no stranger. */
+function heir(h: History, c: CreatedLeads, p: Person, survivor: string): boolean {
+  const losers = h.edits.filter((e) => e.action === 'merge' && e.record === survivor).flatMap((e) => e.related ?? []);
+  return losers.some((id) => c.firstLinked.get(p.id)?.has(id));
+}
+
+/**
+ * Nor is a person made from the lead after a Marketo user deleted the flow action's person: the lead has one person
+ * again (seed 10 of the 777 campaign: the flow's link write failed, the person was deleted, the next cycle re-made
+ * it from the lead's unsynced creation). Made before that delete, it would be the second person it looks like.
+ */
+function reborn(c: CreatedLeads, p: Person, lead: string): boolean {
+  const linkedAt = c.firstLinked.get(p.id)?.get(lead);
+  if (linkedAt === undefined) return false;
+  return [...c.firstLinked].some(([pid, links]) => pid !== p.id && c.flowed.has(pid) && links.has(lead) && (c.deletedAt.get(pid) ?? Infinity) < linkedAt);
 }
 
 // ---------------------------------------------------------------------------------------------- quiet-when-idle
