@@ -118,20 +118,24 @@ function runFrom(steps: readonly Step[], from: number, request: Request, request
     const { entry, params, error } = steps[i]!;
     if (error !== undefined) throw error;
     const { handler, fast } = entry;
-    const next = (response: Response | undefined): Outcome => response ?? runFrom(steps, i + 1, request, requestId);
-    if (!fast || !params) return handler.run({ request, requestId }).then((result) => next(result?.response));
+    if (!fast || !params) return handler.run({ request, requestId }).then((result) => orNext(result?.response, steps, i, request, requestId));
     (handler as { isUsed: boolean }).isUsed = true;
     let answer: unknown;
     try {
-      answer = fast.resolver(resolverInfo(request, requestId, copyOf(params)));
+      answer = fast.resolver(resolverInfo(request, requestId, params));
     } catch (thrown) {
       return thrownAnswer(thrown);
     }
-    if (isThenable(answer)) return Promise.resolve(answer).then((value) => next(responseOf(value)), thrownAnswer);
+    if (isThenable(answer)) return Promise.resolve(answer).then((value) => orNext(responseOf(value), steps, i, request, requestId), thrownAnswer);
     const response = responseOf(answer);
     if (response) return response;
   }
   return undefined;
+}
+
+/** A handler's response, or what the handlers after step `i` answer. */
+function orNext(response: Response | undefined, steps: readonly Step[], i: number, request: Request, requestId: string): Outcome {
+  return response ?? runFrom(steps, i + 1, request, requestId);
 }
 
 /** The entries `url` reaches, in order: every handler msw runs itself, and each plain one whose path matches. */
@@ -201,12 +205,21 @@ function containsInOrder(text: string, parts: readonly string[]): boolean {
   return true;
 }
 
-/** What msw gives a resolver. */
-function resolverInfo(request: Request, requestId: string, params: Params): Record<string, unknown> {
+/**
+ * What msw gives a resolver. Its params are a fresh copy of the plan's (a resolver may change them), made when the
+ * resolver first reads them: the crash switch and the fault front never do.
+ */
+function resolverInfo(request: Request, requestId: string, planned: Params): Record<string, unknown> {
+  let params: Params | undefined;
   return {
     request,
     requestId,
-    params,
+    get params() {
+      return (params ??= copyOf(planned));
+    },
+    set params(value: Params) {
+      params = value;
+    },
     get cookies() {
       return cookiesOf(request);
     },

@@ -161,6 +161,15 @@ describe('mocks/dispatch.ts against msw getResponse', () => {
       await expect(dispatch(list, new Request('https://h.test/x'))).rejects.toThrow('boom');
       await expect(getResponse(list, new Request('https://h.test/x'))).rejects.toThrow('boom');
     }
+    // Each request gets params of its own: a resolver that changes them does not change the next request's.
+    const changing = [
+      http.get('*/m/:id', ({ params }) => {
+        const got = params.id;
+        params.id = 'changed';
+        return HttpResponse.json({ got });
+      }),
+    ];
+    for (let i = 0; i < 2; i++) expect(await (await dispatch(changing, new Request('https://h.test/m/7')))?.json()).toEqual({ got: '7' });
     // A list edited in place answers from its new order.
     handlers.splice(1, 0, http.get('*/a/:id', () => HttpResponse.json({ route: 'first' })));
     expect(await (await dispatch(handlers, new Request('https://h.test/a/1')))?.json()).toEqual({ route: 'first' });
