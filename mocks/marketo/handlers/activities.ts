@@ -16,10 +16,18 @@ import { idListParam, intParam, listParam } from './route.ts';
 const MAX_TYPE_IDS = 10;
 const MAX_LEAD_IDS = 30;
 
-/** The activity as the API shows it (internal bookkeeping stripped). */
+/**
+ * The activity as the API shows it (internal bookkeeping stripped). Results are only ever serialized by the pipeline,
+ * so the log's own attribute objects are shown as they are, not copied first: the JSON is the same.
+ */
 export function activityJson(a: Activity) {
   const { change: _change, loggedAt: _loggedAt, ...rest } = a;
-  return { ...rest, attributes: a.attributes.map((x) => ({ ...x })) };
+  return { ...rest, attributes: a.attributes };
+}
+
+/** A Change Data Value's own attributes, which Get Lead Changes shows as `fields` instead. */
+function shownInLeadChanges(x: { name: string }): boolean {
+  return x.name !== 'New Value' && x.name !== 'Old Value';
 }
 
 function startToken(ctx: RouteContext): number {
@@ -107,7 +115,7 @@ const leadChanges: Route = {
       activityDate: a.activityDate,
       activityTypeId: a.activityTypeId,
       fields: a.change ? [{ id: a.change.fieldId, name: a.change.name, newValue: a.change.newValue, oldValue: a.change.oldValue }] : [],
-      attributes: a.attributes.filter((x) => !['New Value', 'Old Value'].includes(x.name)).map((x) => ({ ...x })),
+      attributes: a.attributes.filter(shownInLeadChanges),
     });
     return page(ctx, match, show);
   },
