@@ -257,8 +257,19 @@ export class SalesforceClient {
   /** Every row of a SOQL query, page by page (`queryAll` when `all`), each page retried on its own. */
   async query(soql: string, all = false): Promise<Array<Record<string, unknown>>> {
     await this.connect();
-    const first = await this.call('query', async (): Promise<QueryPage> => await this.conn.query<Record<string, unknown>>(soql, { scanAll: all, autoFetch: false }));
+    const first = await this.call('query', () => this.page(`/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`));
     return this.restOfPages(first);
+  }
+
+  /**
+   * One page of a query: the GET that jsforce's conn.query / conn.queryMore send (the same URL under the version's
+   * base URL, no header of their own), through conn.request, without the Query object around it (an event emitter
+   * with a record stream, and an event per row, that the engine never reads: ~150 us more per call of 20 rows).
+   * As Query answers it, a page without `done` is the last one.
+   */
+  private async page(url: string): Promise<QueryPage> {
+    const body = await this.conn.request<QueryPage>({ method: 'GET', url, headers: {} });
+    return { ...body, done: body.done ?? true };
   }
 
   /** A first page's rows and those of the pages after it (queryMore on nextRecordsUrl). */
@@ -267,9 +278,9 @@ export class SalesforceClient {
     const rows = first.records.map(stripAttributes);
     let next = first.done ? undefined : first.nextRecordsUrl;
     while (next) {
-      // jsforce wants the cursor (last path segment of nextRecordsUrl), not the URL.
+      // As jsforce's queryMore asks for it: the cursor (last path segment of nextRecordsUrl) under /query/.
       const locator = next.split('/').pop()!;
-      const page = await this.call('queryMore', async (): Promise<QueryPage> => await this.conn.queryMore<Record<string, unknown>>(locator));
+      const page = await this.call('queryMore', () => this.page(`/query/${locator}`));
       for (const r of page.records) rows.push(stripAttributes(r));
       next = page.done ? undefined : page.nextRecordsUrl;
     }

@@ -133,6 +133,38 @@ describe('SalesforceClient (jsforce 3.10.16)', () => {
     expect(paths).toEqual(['/services/data/v50.0/queryAll', '/services/data/v50.0/query/01gXX-2']);
   });
 
+  it("query's requests are the ones jsforce's conn.query and conn.queryMore send (method, URL, headers); a page without done is the last", async () => {
+    const seen: string[] = [];
+    const record = (request: Request) => seen.push(`${request.method} ${request.url} ${JSON.stringify([...request.headers].filter(([k]) => k !== 'user-agent'))}`);
+    server.use(
+      oauth({ n: 0 }),
+      http.get('*/services/data/:v/:resource', ({ request }) => {
+        record(request);
+        return HttpResponse.json({ totalSize: 2, done: false, nextRecordsUrl: '/services/data/v50.0/queryAll/01gYY-1', records: [{ attributes: { type: 'Lead' }, Id: 'a' }] });
+      }),
+      http.get('*/services/data/:v/query/:cursor', ({ request, params }) => {
+        record(request);
+        // No `done`: jsforce's Query takes such a page as the last, whatever else it says.
+        if (params.cursor === '01gYY-1') return HttpResponse.json({ totalSize: 2, nextRecordsUrl: '/services/data/v50.0/query/01gYY-2', records: [{ attributes: { type: 'Lead' }, Id: 'b' }] });
+        return HttpResponse.json({ totalSize: 3, done: true, records: [{ Id: 'never' }] });
+      }),
+    );
+    const soql = "SELECT Id, Name FROM Lead WHERE Name = 'O''Brien & Co' AND CreatedDate > 2026-01-05T09:00:00Z";
+    const sf = new SalesforceClient({ loginUrl: SF }, { clock: new VirtualClock(0) });
+    expect(await sf.query(soql, true)).toEqual([{ Id: 'a' }, { Id: 'b' }]);
+    expect(await sf.query(soql)).toEqual([{ Id: 'a' }, { Id: 'b' }]);
+    const ours = seen.splice(0);
+    const conn = sf.conn;
+    for (const scanAll of [true, false]) {
+      const first = await conn.query(soql, { scanAll, autoFetch: false });
+      expect(first.done).toBe(false);
+      const more = await conn.queryMore(first.nextRecordsUrl!.split('/').pop()!);
+      expect(more.done).toBe(true);
+    }
+    expect(ours).toHaveLength(4);
+    expect(ours).toEqual(seen);
+  });
+
   it('a network failure is transient; a create is never retried blindly', async () => {
     let creates = 0;
     server.use(
