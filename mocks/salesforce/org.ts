@@ -95,7 +95,8 @@ export class Org implements OrgApi {
   private schemaVersion = 0;
   /** describe() answers by the view they describe (see describe). */
   private readonly describeCache = new WeakMap<ObjectDef, Describe>();
-  private readonly viewCache = new Map<string, { version: string; view: ObjectDef }>();
+  /** userId → object name → the user's view of it, for the schema and field-security versions it was made at. */
+  private readonly viewCache = new Map<string, Map<string, { schema: number; security: number; view: ObjectDef }>>();
 
   constructor(opts: OrgOptions = {}) {
     this.clock = opts.clock ?? new VirtualClock();
@@ -808,12 +809,13 @@ export class Org implements OrgApi {
   }
 
   private view(user: SfUser, def: ObjectDef): ObjectDef {
-    const key = `${user.id}/${def.name}`;
-    const version = `${this.schemaVersion}/${this.security.version}`;
-    const cached = this.viewCache.get(key);
-    if (cached && cached.version === version) return cached.view;
+    // Asked several times a request (every query, describe and record write): no key strings built per call.
+    let byObject = this.viewCache.get(user.id);
+    if (!byObject) this.viewCache.set(user.id, (byObject = new Map()));
+    const cached = byObject.get(def.name);
+    if (cached && cached.schema === this.schemaVersion && cached.security === this.security.version) return cached.view;
     const view = this.security.view(user, def);
-    this.viewCache.set(key, { version, view });
+    byObject.set(def.name, { schema: this.schemaVersion, security: this.security.version, view });
     return view;
   }
 
