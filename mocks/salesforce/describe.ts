@@ -216,9 +216,27 @@ function fieldNumber(f: FieldDef): number {
  * key. Only a field definition that is not frozen is described afresh, as it could still change.
  */
 export function describeText(view: ObjectDef, childRelationships: Describe[], version: string): string {
+  // A view never changes once handed out, so its texts are also kept by the view itself (no key to build while the
+  // same view is asked again), for as long as the child relationships given with it are the same list.
+  let kept = textsByView.get(view);
+  if (!kept || kept.children !== childRelationships) textsByView.set(view, (kept = { children: childRelationships, texts: new Map() }));
+  let text = kept.texts.get(version);
+  if (text !== undefined) textStats.reused++;
+  else {
+    const made = keyedDescribeText(view, childRelationships, version);
+    if (!made.shared) return made.text;
+    kept.texts.set(version, (text = made.text));
+  }
+  return text;
+}
+
+const textsByView = new WeakMap<ObjectDef, { children: Describe[]; texts: Map<string, string> }>();
+
+/** describeText through the cache by key; `shared` false when a field is not frozen (described afresh, not kept). */
+function keyedDescribeText(view: ObjectDef, childRelationships: Describe[], version: string): { text: string; shared: boolean } {
   let numbers = '';
   for (const f of view.fields.values()) {
-    if (!Object.isFrozen(f)) return atVersion(JSON.stringify(describeObject(view, childRelationships)), version);
+    if (!Object.isFrozen(f)) return { text: atVersion(JSON.stringify(describeObject(view, childRelationships)), version), shared: false };
     numbers += `${fieldNumber(f)},`;
   }
   const key = `${JSON.stringify([version, view.name, view.label, view.labelPlural, view.keyPrefix, view.custom])}\n${JSON.stringify(childRelationships)}\n${numbers}`;
@@ -234,7 +252,7 @@ export function describeText(view: ObjectDef, childRelationships: Describe[], ve
     text = atVersion(`${head.slice(0, -1)},"fields":[${fields}],${tail.slice(1)}`, version);
     describeTexts.set(key, text);
   }
-  return text;
+  return { text, shared: true };
 }
 
 /** A describe's JSON text with its URLs re-pointed from DESCRIBE_API_VERSION to `version`. */

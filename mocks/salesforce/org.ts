@@ -819,7 +819,18 @@ export class Org implements OrgApi {
     return view;
   }
 
+  /** childRelationships by object, for the schema version they were worked out at (every describe asks). */
+  private readonly children = new Map<string, { schema: number; list: Describe[] }>();
+
   private childRelationships(object: string): Describe[] {
+    const kept = this.children.get(object);
+    if (kept && kept.schema === this.schemaVersion) return kept.list;
+    const list = this.findChildRelationships(object);
+    this.children.set(object, { schema: this.schemaVersion, list });
+    return list;
+  }
+
+  private findChildRelationships(object: string): Describe[] {
     const plural: Record<string, string> = { 'Contact.AccountId': 'Contacts', 'Opportunity.AccountId': 'Opportunities', 'Contact.ReportsToId': 'ReportsTo' };
     const out: Describe[] = [];
     for (const child of this.objects.values()) {
