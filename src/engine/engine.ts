@@ -24,7 +24,7 @@ import { LINK_FIELDS, resolveFieldSet, SYSTEM_FIELDS, type MarketoFieldInfo, typ
 import { FailureLog, type FailureItem } from './failure-log.ts';
 import { LinkBook } from './link-book.ts';
 import type { FetchFn } from './fetch-fn.ts';
-import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson } from './marketo.ts';
+import { MarketoClient, type LeadChange, type MarketoConfig, type MarketoPerson, type MarketoSyncResult } from './marketo.ts';
 import { mergeFields, type FieldOutcome } from './merge.ts';
 import { canon, parseDateTime, sameValue, toMarketo, toSalesforce } from './normalize.ts';
 import { ApiError, backoffDelay, DEFAULT_RETRY, isTransient, QuotaExhausted, type RetryPolicy } from './retry.ts';
@@ -156,6 +156,27 @@ interface FieldSetLists {
   mktoChange: readonly string[];
   /** Mapped fields by lower-cased Marketo name, the first one where two share it (isEcho's look-up). */
   byMkto: Record<SfObject, ReadonlyMap<string, MappedField>>;
+}
+
+/** syncPairs' queued Salesforce update of one record. */
+interface SfWrite {
+  pair: Pair;
+  record: SfRow;
+  outcomes: FieldOutcome[];
+}
+
+/** syncPairs' queued Marketo update of one person (`pair` absent when only its link fields are written). */
+interface MkWrite {
+  record: Record<string, unknown>;
+  pair?: Pair;
+  outcomes: FieldOutcome[];
+}
+
+/** What syncPairs' planning step queues: the writes per side and the fields both sides agree on. */
+interface PlannedWrites {
+  sf: Record<SfObject, SfWrite[]>;
+  mk: Map<number, MkWrite>;
+  agreed: Map<Pair, FieldOutcome[]>;
 }
 
 /** A linked pair being synced in this cycle. */
@@ -1114,7 +1135,11 @@ export class SyncEngine {
     return [...out.values()];
   }
 
-  /** Reads what is missing, merges every pair per field, writes both sides in batches, updates ancestors. */
+  /**
+   * Reads what is missing, merges every pair per field, writes both sides in batches, updates ancestors.
+   * Each step is a method of its own: V8 compiles (and, after a deopt, recompiles) small functions far more cheaply
+   * than one long async one (issue 8). The steps run in the order they always did.
+   */
   private async syncPairs(
     state: EngineState,
     sets: FieldSets,
@@ -1128,21 +1153,56 @@ export class SyncEngine {
     pairList = this.onePairPerPerson(pairList);
     // Every pair's link may change below (ancestor, flags, relinks): the next save writes it again.
     for (const p of pairList) this.book.touch(String(p.link.personId));
-    // Salesforce rows we lack. A pair not in the poll has not changed in Salesforce since it was last synced, so its
-    // values are the ancestor's, unless the pair is pending, has fields never synced, or must be read fresh.
+    const needRows = this.rowsLacking(sets, pairList);
+    await this.readLackingRows(sets, pairList, needRows);
+    await this.followLifecycleOfReadRows(state, sets, pairList, linkUpdates);
+    // A merge followed here can hand a pair to a person already in the list.
+    pairList = this.onePairPerPerson(pairList);
+
+    const personById = await this.readPeople(sets, pairList, linkUpdates);
+    const writes: PlannedWrites = { sf: { Lead: [], Contact: [] }, mk: new Map(), agreed: new Map() };
+    this.planLinkUpdates(linkUpdates, personById, writes.mk);
+    for (const pair of pairList) this.planPair(state, sets, pair, needRows, writes, orphans);
+    // Agreed fields become the ancestor right away.
+    for (const [pair, outcomes] of writes.agreed) for (const o of outcomes) pair.link.ancestor[o.field.sf] = o.value;
+
+    const failures: Array<{ link: LinkState; failure: PendingFailure }> = [];
+    for (const object of SF_OBJECTS) await this.sendSalesforceWrites(object, writes.sf[object], failures, report);
+    // Rejections are logged before the Marketo writes: a Marketo write that fails the cycle must not take the failure
+    // activity with it (the rejection may clear before the next cycle, and then it would never be logged).
+    await this.failures.log(
+      [...failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })), ...this.lateFailures.splice(0)],
+      this.unsureSince,
+    );
+    const mk = [...writes.mk.values()];
+    if (mk.length > 0) await this.sendMarketoWrites(state, mk, report);
+  }
+
+  /**
+   * Salesforce rows we lack. A pair not in the poll has not changed in Salesforce since it was last synced, so its
+   * values are the ancestor's, unless the pair is pending, has fields never synced, or must be read fresh.
+   */
+  private rowsLacking(sets: FieldSets, pairList: readonly Pair[]): Record<SfObject, string[]> {
     const needRows: Record<SfObject, string[]> = { Lead: [], Contact: [] };
     for (const p of pairList) {
       if (p.row) continue;
       const complete = sets[p.link.object].every((f) => Object.prototype.hasOwnProperty.call(p.link.ancestor, f.sf));
       if (!complete || p.link.failure || p.link.retry || p.fresh) needRows[p.link.object].push(p.link.sfId);
     }
+    return needRows;
+  }
+
+  private async readLackingRows(sets: FieldSets, pairList: readonly Pair[], needRows: Record<SfObject, string[]>): Promise<void> {
     for (const object of SF_OBJECTS) {
       if (needRows[object].length === 0) continue;
       const rows = await this.readByIds(sets, object, needRows[object]);
       const byId = new Map(rows.map((r) => [r.Id, r]));
       for (const p of pairList) if (!p.row && p.link.object === object && byId.has(p.link.sfId)) p.row = byId.get(p.link.sfId);
     }
-    // A row read by id can show a delete or conversion the poll has not: follow it like the poll would.
+  }
+
+  /** A row read by id can show a delete or conversion the poll has not: follow it like the poll would. */
+  private async followLifecycleOfReadRows(state: EngineState, sets: FieldSets, pairList: Pair[], linkUpdates: Map<number, Record<string, unknown>>): Promise<void> {
     for (const p of [...pairList]) {
       if (!p.row || !(p.row.IsDeleted === true || (p.link.object === 'Lead' && p.row.IsConverted === true))) continue;
       const extra = new Map<number, Pair>();
@@ -1158,203 +1218,220 @@ export class SyncEngine {
         }
       }
     }
-    // A merge followed here can hand a pair to a person already in the list.
-    pairList = this.onePairPerPerson(pairList);
+  }
 
-    // People: everyone in a pair, plus people that only need their link fields written.
+  /** People: everyone in a pair, plus people that only need their link fields written. Sets each pair's person. */
+  private async readPeople(sets: FieldSets, pairList: readonly Pair[], linkUpdates: Map<number, Record<string, unknown>>): Promise<Map<number, MarketoPerson>> {
     const personIds = new Set<number>([...pairList.map((p) => p.link.personId), ...linkUpdates.keys()]);
     const people = personIds.size > 0 ? await this.mkto.getLeads('id', [...personIds], this.mktoReadFields(sets)) : [];
     const personById = new Map(people.map((p) => [Number(p.id), p]));
     for (const p of pairList) p.person = personById.get(p.link.personId);
+    return personById;
+  }
 
-    const sfWrites: Record<SfObject, Array<{ pair: Pair; record: SfRow; outcomes: FieldOutcome[] }>> = { Lead: [], Contact: [] };
-    const mkWrites = new Map<number, { record: Record<string, unknown>; pair?: Pair; outcomes: FieldOutcome[] }>();
-    const agreed = new Map<Pair, FieldOutcome[]>();
-
+  /** Link fields (from lifecycle changes) the person does not carry yet. */
+  private planLinkUpdates(linkUpdates: Map<number, Record<string, unknown>>, personById: Map<number, MarketoPerson>, mkWrites: Map<number, MkWrite>): void {
     for (const [personId, fields] of linkUpdates) {
       const person = personById.get(personId);
       if (!person) continue;
       const differs = Object.entries(fields).filter(([k, v]) => (k === 'sfdcIsDeleted' ? person[k] === true : (person[k] ?? null)) !== v);
       if (differs.length > 0) mkWrites.set(personId, { record: { id: personId, ...Object.fromEntries(differs) }, outcomes: [] });
     }
+  }
 
-    for (const pair of pairList) {
-      const { link, person } = pair;
-      if (!person) {
-        // Deleted in Marketo: Marketo re-creates the person when the record changes next (reference A12).
-        this.book.delete(link.personId);
-        // With the record's row in hand (it changed in Salesforce), the new person is made now, not a cycle later.
-        if (orphans && pair.row) orphans.push({ object: link.object, row: pair.row });
-        else (state.sfRetry ??= {})[link.sfId] = link.object;
-        this.emit({ type: 'unlink', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
-        continue;
-      }
-      if (!pair.row && needRows[link.object].includes(link.sfId)) {
-        // Gone from Salesforce entirely (purged from the recycle bin).
-        link.deleted = true;
-        const w = mkWrites.get(link.personId) ?? { record: { id: link.personId }, outcomes: [] };
-        w.record.sfdcIsDeleted = true;
-        mkWrites.set(link.personId, w);
-        continue;
-      }
-      if (this.mutant('echo-by-last-modified-by') && pair.row && pair.row.LastModifiedById === this.sf.userId) continue;
-      const fields = sets[link.object];
-      const mkValues = this.mkCanon(fields, person);
-      const sfRead = pair.row ? this.sfCanon(fields, pair.row) : undefined;
-      this.applyIntents(link, sfRead, mkValues);
-      // Without a row, Salesforce is taken to hold the ancestor (after the intents settled it).
-      const sfValues = sfRead ?? { ...link.ancestor };
-      const outcomes = mergeFields({
+  /** Merges one pair per field and queues what each side must be sent. */
+  private planPair(state: EngineState, sets: FieldSets, pair: Pair, needRows: Record<SfObject, string[]>, writes: PlannedWrites, orphans: Array<{ object: SfObject; row: SfRow }> | undefined): void {
+    const { link, person } = pair;
+    if (!person) {
+      this.dropPersonlessPair(state, pair, orphans);
+      return;
+    }
+    if (!pair.row && needRows[link.object].includes(link.sfId)) {
+      // Gone from Salesforce entirely (purged from the recycle bin).
+      link.deleted = true;
+      const w = writes.mk.get(link.personId) ?? { record: { id: link.personId }, outcomes: [] };
+      w.record.sfdcIsDeleted = true;
+      writes.mk.set(link.personId, w);
+      return;
+    }
+    if (this.mutant('echo-by-last-modified-by') && pair.row && pair.row.LastModifiedById === this.sf.userId) return;
+    const outcomes = this.mergePair(sets[link.object], pair, person);
+    const toSf = outcomes.filter((o) => o.decision === 'to-salesforce');
+    const toMk = outcomes.filter((o) => o.decision === 'to-marketo');
+    writes.agreed.set(pair, outcomes.filter((o) => o.decision === 'agree'));
+    this.emitDecisions(link, [...toSf, ...toMk]);
+    if (toSf.length > 0) {
+      const record: SfRow = { Id: link.sfId };
+      for (const o of toSf) record[o.field.sf] = toSalesforce(o.value, o.field.kind);
+      writes.sf[link.object].push({ pair, record, outcomes: toSf });
+    } else if (link.failure) {
+      // Nothing left to send: whatever was rejected has been superseded.
+      this.clearFailure(link);
+    }
+    const linkFix = this.linkFieldsToWrite(link, person);
+    if (toMk.length > 0 || Object.keys(linkFix).length > 0) {
+      const w = writes.mk.get(link.personId) ?? { record: { id: link.personId }, outcomes: [] };
+      Object.assign(w.record, linkFix);
+      for (const o of toMk) w.record[o.field.mkto] = toMarketo(o.value, o.field.kind);
+      w.pair = pair;
+      w.outcomes.push(...toMk);
+      writes.mk.set(link.personId, w);
+    }
+    delete link.retry;
+  }
+
+  /** Deleted in Marketo: Marketo re-creates the person when the record changes next (reference A12). */
+  private dropPersonlessPair(state: EngineState, pair: Pair, orphans: Array<{ object: SfObject; row: SfRow }> | undefined): void {
+    const { link } = pair;
+    this.book.delete(link.personId);
+    // With the record's row in hand (it changed in Salesforce), the new person is made now, not a cycle later.
+    if (orphans && pair.row) orphans.push({ object: link.object, row: pair.row });
+    else (state.sfRetry ??= {})[link.sfId] = link.object;
+    this.emit({ type: 'unlink', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
+  }
+
+  /** The pair's fields merged against the ancestor, after the write intents left from a crash settled. */
+  private mergePair(fields: readonly MappedField[], pair: Pair, person: MarketoPerson): FieldOutcome[] {
+    const link = pair.link;
+    const mkValues = this.mkCanon(fields, person);
+    const sfRead = pair.row ? this.sfCanon(fields, pair.row) : undefined;
+    this.applyIntents(link, sfRead, mkValues);
+    // Without a row, Salesforce is taken to hold the ancestor (after the intents settled it).
+    const sfValues = sfRead ?? { ...link.ancestor };
+    return mergeFields({
+      object: link.object,
+      fields,
+      ancestor: link.ancestor,
+      sf: sfValues,
+      mkto: mkValues,
+      policy: this.winnerPolicy(),
+    });
+  }
+
+  private emitDecisions(link: LinkState, outcomes: readonly FieldOutcome[]): void {
+    for (const o of outcomes) {
+      this.emit({
+        type: 'field',
+        at: this.clock.now(),
+        personId: link.personId,
+        sfId: link.sfId,
         object: link.object,
-        fields,
-        ancestor: link.ancestor,
-        sf: sfValues,
-        mkto: mkValues,
-        policy: this.winnerPolicy(),
+        field: o.field.sf,
+        decision: o.decision,
+        ...(o.winner ? { winner: o.winner } : {}),
+        reason: o.reason,
+        value: o.value,
       });
-      const toSf = outcomes.filter((o) => o.decision === 'to-salesforce');
-      const toMk = outcomes.filter((o) => o.decision === 'to-marketo');
-      agreed.set(pair, outcomes.filter((o) => o.decision === 'agree'));
-      for (const o of [...toSf, ...toMk]) {
-        this.emit({
-          type: 'field',
-          at: this.clock.now(),
-          personId: link.personId,
-          sfId: link.sfId,
-          object: link.object,
-          field: o.field.sf,
-          decision: o.decision,
-          ...(o.winner ? { winner: o.winner } : {}),
-          reason: o.reason,
-          value: o.value,
-        });
-      }
-      if (toSf.length > 0) {
-        const record: SfRow = { Id: link.sfId };
-        for (const o of toSf) record[o.field.sf] = toSalesforce(o.value, o.field.kind);
-        sfWrites[link.object].push({ pair, record, outcomes: toSf });
-      } else if (link.failure) {
-        // Nothing left to send: whatever was rejected has been superseded.
-        this.clearFailure(link);
-      }
-      const linkFix = this.linkFieldsToWrite(link, person);
-      if (toMk.length > 0 || Object.keys(linkFix).length > 0) {
-        const w = mkWrites.get(link.personId) ?? { record: { id: link.personId }, outcomes: [] };
-        Object.assign(w.record, linkFix);
-        for (const o of toMk) w.record[o.field.mkto] = toMarketo(o.value, o.field.kind);
-        w.pair = pair;
-        w.outcomes.push(...toMk);
-        mkWrites.set(link.personId, w);
-      }
-      delete link.retry;
     }
+  }
 
-    // Agreed fields become the ancestor right away.
-    for (const [pair, outcomes] of agreed) for (const o of outcomes) pair.link.ancestor[o.field.sf] = o.value;
-
-    // Salesforce writes, per object, ≤200 per call.
-    const failures: Array<{ link: LinkState; failure: PendingFailure }> = [];
-    for (const object of SF_OBJECTS) {
-      let writes = sfWrites[object];
-      let ok = 0;
-      let failed = 0;
-      const total = writes.length;
-      await this.writeAhead(
-        writes.flatMap((w) => w.outcomes.map((o) => ({ personId: w.pair.link.personId, sfId: w.pair.link.sfId, field: o.field.sf, to: 'salesforce' as const, value: o.value }))),
-      );
-      // Records that hit a row lock are sent again after a backoff; the others are settled at once.
-      for (let attempt = 1; writes.length > 0; attempt++) {
-        let results: SfSaveResult[];
-        try {
-          // Updates are idempotent: the client retries whole-call failures on the clock.
-          results = await this.sf.update(object, writes.map((w) => w.record));
-        } catch (err) {
-          if (!isTransient(err)) throw err;
-          // Still failing after the retries: these pairs try again next cycle.
-          for (const w of writes) w.pair.link.retry = true;
-          this.unsure(new Set(writes.map((w) => w.pair.link.personId)), 'salesforce');
-          break;
-        }
-        const locked: typeof writes = [];
-        writes.forEach((w, i) => {
-          const r = results[i]!;
-          const link = w.pair.link;
-          if (r.success) {
-            ok++;
-            for (const o of w.outcomes) link.ancestor[o.field.sf] = o.value;
-            if (link.failure) this.clearFailure(link);
-            return;
-          }
-          const e = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
-          // The no-retry-on-lock mutant (broken on purpose) takes a lock for a rejection: no backoff, an activity.
-          const lock = e.statusCode === 'UNABLE_TO_LOCK_ROW' && !this.mutant('no-retry-on-lock');
-          if (lock && attempt < this.retry.maxAttempts) {
-            locked.push(w);
-            return;
-          }
-          failed++;
-          // A field the sync user can no longer write (or that is gone): the next cycle describes first.
-          if (SCHEMA_CODES.has(e.statusCode)) this.describeDue = true;
-          if (LIFECYCLE_CODES.has(e.statusCode) || lock) {
-            link.retry = true;
-            this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
-            return;
-          }
-          const failure: PendingFailure = { operation: 'update', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
-          link.failure = failure;
-          failures.push({ link, failure });
-        });
-        writes = locked;
-        if (locked.length > 0) {
-          const delay = backoffDelay(this.retry, attempt);
-          this.emit({ type: 'retry', at: this.clock.now(), system: 'salesforce', operation: `update ${object}`, attempt, delayMs: delay, error: `UNABLE_TO_LOCK_ROW on ${locked.length} record(s)` });
-          await this.clock.sleep(delay);
-        }
-      }
-      if (total === 0) continue;
-      report.sfUpdated += ok;
-      report.rejected += failed;
-      this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'update', object, count: total, ok, failed });
-    }
-
-    // Rejections are logged before the Marketo writes: a Marketo write that fails the cycle must not take the failure
-    // activity with it (the rejection may clear before the next cycle, and then it would never be logged).
-    await this.failures.log(
-      [...failures.map((f) => ({ personId: f.link.personId, sfId: f.link.sfId, failure: f.failure, logged: f.link.logged })), ...this.lateFailures.splice(0)],
-      this.unsureSince,
+  /** Salesforce writes of one object, ≤200 per call; rejections go to `failures`. */
+  private async sendSalesforceWrites(
+    object: SfObject,
+    writes: SfWrite[],
+    failures: Array<{ link: LinkState; failure: PendingFailure }>,
+    report: { sfUpdated: number; rejected: number },
+  ): Promise<void> {
+    let ok = 0;
+    let failed = 0;
+    const total = writes.length;
+    await this.writeAhead(
+      writes.flatMap((w) => w.outcomes.map((o) => ({ personId: w.pair.link.personId, sfId: w.pair.link.sfId, field: o.field.sf, to: 'salesforce' as const, value: o.value }))),
     );
-
-    // Marketo writes, ≤300 per call, by id.
-    const mk = [...mkWrites.values()];
-    if (mk.length > 0) {
-      await this.writeAhead(
-        mk.flatMap((w) => (w.pair ? w.outcomes.map((o) => ({ personId: w.pair!.link.personId, sfId: w.pair!.link.sfId, field: o.field.sf, to: 'marketo' as const, value: o.value })) : [])),
-      );
-      const results = await this.mkto.syncLeads('updateOnly', 'id', mk.map((w) => w.record));
-      let ok = 0;
-      mk.forEach((w, i) => {
-        const r = results[i]!;
-        if (r.status !== 'skipped') {
-          ok++;
-          if (w.pair) for (const o of w.outcomes) w.pair.link.ancestor[o.field.sf] = o.value;
-          return;
-        }
-        const reason = r.reasons[0] ?? { code: '?', message: 'skipped' };
-        const personId = Number(w.record.id);
-        const link = this.book.get(personId);
-        if (reason.code === '1004' && link) {
-          this.book.delete(personId);
-          (state.sfRetry ??= {})[link.sfId] = link.object;
-          this.emit({ type: 'unlink', at: this.clock.now(), personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
-        } else {
-          if (link) link.retry = true;
-          this.emit({ type: 'skip', at: this.clock.now(), personId, reason: `Marketo skipped the update: ${reason.code} ${reason.message}` });
-        }
-      });
-      report.mktoUpdated += ok;
-      this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'updateOnly', count: mk.length, ok, failed: mk.length - ok });
+    // Records that hit a row lock are sent again after a backoff; the others are settled at once.
+    for (let attempt = 1; writes.length > 0; attempt++) {
+      let results: SfSaveResult[];
+      try {
+        // Updates are idempotent: the client retries whole-call failures on the clock.
+        results = await this.sf.update(object, writes.map((w) => w.record));
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        // Still failing after the retries: these pairs try again next cycle.
+        for (const w of writes) w.pair.link.retry = true;
+        this.unsure(new Set(writes.map((w) => w.pair.link.personId)), 'salesforce');
+        break;
+      }
+      const locked: SfWrite[] = [];
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i]!;
+        const settled = this.settleSalesforceResult(w, results[i]!, attempt, failures);
+        if (settled === 'ok') ok++;
+        else if (settled === 'failed') failed++;
+        else locked.push(w);
+      }
+      writes = locked;
+      if (locked.length > 0) {
+        const delay = backoffDelay(this.retry, attempt);
+        this.emit({ type: 'retry', at: this.clock.now(), system: 'salesforce', operation: `update ${object}`, attempt, delayMs: delay, error: `UNABLE_TO_LOCK_ROW on ${locked.length} record(s)` });
+        await this.clock.sleep(delay);
+      }
     }
+    if (total === 0) return;
+    report.sfUpdated += ok;
+    report.rejected += failed;
+    this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'update', object, count: total, ok, failed });
+  }
 
+  /** One record's save result: its ancestor moves, or its failure is kept, or (a row lock) it is sent again. */
+  private settleSalesforceResult(
+    w: SfWrite,
+    r: SfSaveResult,
+    attempt: number,
+    failures: Array<{ link: LinkState; failure: PendingFailure }>,
+  ): 'ok' | 'failed' | 'locked' {
+    const link = w.pair.link;
+    if (r.success) {
+      for (const o of w.outcomes) link.ancestor[o.field.sf] = o.value;
+      if (link.failure) this.clearFailure(link);
+      return 'ok';
+    }
+    const e = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
+    // The no-retry-on-lock mutant (broken on purpose) takes a lock for a rejection: no backoff, an activity.
+    const lock = e.statusCode === 'UNABLE_TO_LOCK_ROW' && !this.mutant('no-retry-on-lock');
+    if (lock && attempt < this.retry.maxAttempts) return 'locked';
+    // A field the sync user can no longer write (or that is gone): the next cycle describes first.
+    if (SCHEMA_CODES.has(e.statusCode)) this.describeDue = true;
+    if (LIFECYCLE_CODES.has(e.statusCode) || lock) {
+      link.retry = true;
+      this.emit({ type: 'skip', at: this.clock.now(), personId: link.personId, sfId: link.sfId, reason: `${e.statusCode}: retried next cycle` });
+      return 'failed';
+    }
+    const failure: PendingFailure = { operation: 'update', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
+    link.failure = failure;
+    failures.push({ link, failure });
+    return 'failed';
+  }
+
+  /** Marketo writes, ≤300 per call, by id. */
+  private async sendMarketoWrites(state: EngineState, mk: readonly MkWrite[], report: { mktoUpdated: number }): Promise<void> {
+    await this.writeAhead(
+      mk.flatMap((w) => (w.pair ? w.outcomes.map((o) => ({ personId: w.pair!.link.personId, sfId: w.pair!.link.sfId, field: o.field.sf, to: 'marketo' as const, value: o.value })) : [])),
+    );
+    const results = await this.mkto.syncLeads('updateOnly', 'id', mk.map((w) => w.record));
+    let ok = 0;
+    for (let i = 0; i < mk.length; i++) if (this.settleMarketoResult(state, mk[i]!, results[i]!)) ok++;
+    report.mktoUpdated += ok;
+    this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'updateOnly', count: mk.length, ok, failed: mk.length - ok });
+  }
+
+  /** One person's update result: true when Marketo took it (its ancestor moves). */
+  private settleMarketoResult(state: EngineState, w: MkWrite, r: MarketoSyncResult): boolean {
+    if (r.status !== 'skipped') {
+      if (w.pair) for (const o of w.outcomes) w.pair.link.ancestor[o.field.sf] = o.value;
+      return true;
+    }
+    const reason = r.reasons[0] ?? { code: '?', message: 'skipped' };
+    const personId = Number(w.record.id);
+    const link = this.book.get(personId);
+    if (reason.code === '1004' && link) {
+      this.book.delete(personId);
+      (state.sfRetry ??= {})[link.sfId] = link.object;
+      this.emit({ type: 'unlink', at: this.clock.now(), personId, sfId: link.sfId, reason: 'person no longer in Marketo' });
+    } else {
+      if (link) link.retry = true;
+      this.emit({ type: 'skip', at: this.clock.now(), personId, reason: `Marketo skipped the update: ${reason.code} ${reason.message}` });
+    }
+    return false;
   }
 
   /** The link as the person should carry it, where the person differs (self-healing after crashes). */
