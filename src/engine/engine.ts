@@ -875,6 +875,26 @@ export class SyncEngine {
     pairs: Map<number, Pair>,
     report: CycleReport,
   ): Promise<void> {
+    const newRows = this.pairRowsOfLinks(sets, polled, retryRows, pairs);
+    this.pairChangedPeople(sets, changes, pairs);
+    for (const link of this.book.pending()) {
+      if (!pairs.has(link.personId)) pairs.set(link.personId, { link });
+    }
+    if (this.intents.some((x) => !x.held)) this.pairOpenIntents(pairs);
+
+    const orphans: Array<{ object: SfObject; row: SfRow }> = [];
+    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report, orphans);
+    report.peopleCreated += await this.createPeople(state, sets, [...newRows, ...orphans], changes);
+    await this.retryPendingPeople(state, sets, report);
+  }
+
+  /** Polled (and retried) rows of linked records become pairs, echoes left out; returns the rows of new records. */
+  private pairRowsOfLinks(
+    sets: FieldSets,
+    polled: Record<SfObject, SfRow[]>,
+    retryRows: Record<SfObject, SfRow[]>,
+    pairs: Map<number, Pair>,
+  ): Array<{ object: SfObject; row: SfRow }> {
     const newRows: Array<{ object: SfObject; row: SfRow }> = [];
     for (const object of ['Lead', 'Contact'] as const) {
       for (const row of [...polled[object], ...retryRows[object]]) {
@@ -894,8 +914,11 @@ export class SyncEngine {
         }
       }
     }
+    return newRows;
+  }
 
-    // Marketo changes to linked people; echoes of our own writes (new values equal to the ancestor) are dropped here.
+  /** Marketo changes to linked people; echoes of our own writes (new values equal to the ancestor) are dropped here. */
+  private pairChangedPeople(sets: FieldSets, changes: readonly LeadChange[], pairs: Map<number, Pair>): void {
     const byPerson = new Map<number, LeadChange[]>();
     for (const c of changes) byPerson.set(c.leadId, [...(byPerson.get(c.leadId) ?? []), c]);
     for (const [personId, list] of byPerson) {
@@ -905,25 +928,18 @@ export class SyncEngine {
       const pair = pairs.get(personId) ?? { link };
       pairs.set(personId, pair);
     }
-    for (const link of this.book.pending()) {
-      if (!pairs.has(link.personId)) pairs.set(link.personId, { link });
-    }
-    // Pairs with intents from before a crash: their ancestors may be stale, so they are merged against fresh rows.
-    if (this.intents.some((x) => !x.held)) {
-      const open = [...new Set(this.intents.filter((x) => !x.held).map((x) => x.intent.personId))].sort((a, b) => a - b);
-      for (const personId of open) {
-        const link = this.book.get(personId);
-        if (!link || link.deleted) continue;
-        const pair = pairs.get(link.personId) ?? { link };
-        pair.fresh = true;
-        pairs.set(link.personId, pair);
-      }
-    }
+  }
 
-    const orphans: Array<{ object: SfObject; row: SfRow }> = [];
-    await this.syncPairs(state, sets, [...pairs.values()], linkUpdates, report, orphans);
-    report.peopleCreated += await this.createPeople(state, sets, [...newRows, ...orphans], changes);
-    await this.retryPendingPeople(state, sets, report);
+  /** Pairs with intents from before a crash: their ancestors may be stale, so they are merged against fresh rows. */
+  private pairOpenIntents(pairs: Map<number, Pair>): void {
+    const open = [...new Set(this.intents.filter((x) => !x.held).map((x) => x.intent.personId))].sort((a, b) => a - b);
+    for (const personId of open) {
+      const link = this.book.get(personId);
+      if (!link || link.deleted) continue;
+      const pair = pairs.get(link.personId) ?? { link };
+      pair.fresh = true;
+      pairs.set(link.personId, pair);
+    }
   }
 
   /** The poll of `object`: rows changed since the watermark (minus the look-back), deleted ones included (queryAll). */
@@ -1496,99 +1512,109 @@ export class SyncEngine {
     rows: Array<{ object: SfObject; row: SfRow }>,
     changes: readonly LeadChange[],
   ): Promise<number> {
-    let created = 0;
-    let mine = rows;
     const fields = sets[object];
     const lookup = LINK_ID_FIELD[object];
-    const inputOf = (row: SfRow): Record<string, unknown> => {
-      const rec: Record<string, unknown> = {};
-      for (const f of fields) {
-        if (!f.mktoWritable) continue;
-        const v = canon(row[f.sf], f.kind);
-        if (v !== undefined) rec[f.mkto] = toMarketo(v, f.kind);
-      }
-      rec.sfdcType = object;
-      rec.sfdcIsDeleted = false;
-      if (object === 'Lead') rec.sfdcLeadId = row.Id;
-      else {
-        rec.sfdcContactId = row.Id;
-        if (typeof row.AccountId === 'string') rec.sfdcAccountId = row.AccountId;
-      }
-      return rec;
-    };
     // Create only: a person that already carries this record's id (made by a run that died before saving its
     // state, or linked by someone else) comes back 1005 "Lead already exists" and is looked up then, instead of a
     // look-up before every batch (which doubled a backfill's Marketo calls).
-    let results = await this.mkto.syncLeads('createOnly', lookup, mine.map(({ row }) => inputOf(row)));
+    const results = await this.mkto.syncLeads('createOnly', lookup, rows.map(({ row }) => personInputOf(fields, object, row)));
     const taken = results.flatMap((r, i) => (r.status === 'skipped' && r.reasons[0]?.code === '1005' ? [i] : []));
-    if (taken.length > 0) {
-      const existing = await this.mkto.getLeads(lookup, taken.map((i) => mine[i]!.row.Id), ['id', lookup, ...fields.map((f) => f.mkto)]);
-      const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
-      const found = new Map(existing.map((p) => [Number(p.id), p]));
-      const adopted = new Set<number>();
-      const again: number[] = [];
-      for (const i of taken) {
-        const row = mine[i]!.row;
-        const personId = owner.get(row.Id);
-        if (personId === undefined || this.book.has(personId)) {
-          again.push(i);
-          continue;
-        }
-        // Adopted with what is known to be agreed (adoptedAncestor), so the first merge keeps the edits made on
-        // either side since, instead of overwriting them.
-        this.book.set({
-          personId,
-          object,
-          sfId: row.Id,
-          ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
-          ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-          ancestor: adoptedAncestor(changes.filter((c) => c.leadId === personId), fields, found.get(personId)),
-          retry: true,
-          logged: [],
-        });
-        this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
-        adopted.add(i);
+    const left = taken.length > 0 ? await this.adoptTakenPeople(object, fields, rows, results, taken, changes) : { rows, results };
+    return this.linkCreatedPeople(state, object, fields, left.rows, left.results);
+  }
+
+  /**
+   * createPeopleOf's rows whose person already exists (1005): a person free to link is adopted, the others are
+   * upserted on the Salesforce id. Returns the rows (and their results) still to link, the adopted ones left out.
+   */
+  private async adoptTakenPeople(
+    object: SfObject,
+    fields: readonly MappedField[],
+    rows: Array<{ object: SfObject; row: SfRow }>,
+    results: MarketoSyncResult[],
+    taken: readonly number[],
+    changes: readonly LeadChange[],
+  ): Promise<{ rows: Array<{ object: SfObject; row: SfRow }>; results: MarketoSyncResult[] }> {
+    const lookup = LINK_ID_FIELD[object];
+    const existing = await this.mkto.getLeads(lookup, taken.map((i) => rows[i]!.row.Id), ['id', lookup, ...fields.map((f) => f.mkto)]);
+    const owner = new Map(existing.map((p) => [String(p[lookup]), Number(p.id)]));
+    const found = new Map(existing.map((p) => [Number(p.id), p]));
+    const adopted = new Set<number>();
+    const again: number[] = [];
+    for (const i of taken) {
+      const row = rows[i]!.row;
+      const personId = owner.get(row.Id);
+      if (personId === undefined || this.book.has(personId)) {
+        again.push(i);
+        continue;
       }
-      if (again.length > 0) {
-        // Upsert on the Salesforce id: the person is linked to another record, or vanished since.
-        const upserted = await this.mkto.syncLeads('createOrUpdate', lookup, again.map((i) => inputOf(mine[i]!.row)));
-        again.forEach((i, j) => (results[i] = upserted[j]!));
-      }
-      mine = mine.filter((_, i) => !adopted.has(i));
-      results = results.filter((_, i) => !adopted.has(i));
+      this.adoptPerson(object, fields, row, personId, changes, found.get(personId));
+      adopted.add(i);
     }
-    if (mine.length === 0) return created;
+    if (again.length > 0) {
+      // Upsert on the Salesforce id: the person is linked to another record, or vanished since.
+      const upserted = await this.mkto.syncLeads('createOrUpdate', lookup, again.map((i) => personInputOf(fields, object, rows[i]!.row)));
+      again.forEach((i, j) => (results[i] = upserted[j]!));
+    }
+    return { rows: rows.filter((_, i) => !adopted.has(i)), results: results.filter((_, i) => !adopted.has(i)) };
+  }
+
+  private adoptPerson(object: SfObject, fields: readonly MappedField[], row: SfRow, personId: number, changes: readonly LeadChange[], person: MarketoPerson | undefined): void {
+    // Adopted with what is known to be agreed (adoptedAncestor), so the first merge keeps the edits made on
+    // either side since, instead of overwriting them.
+    this.book.set({
+      personId,
+      object,
+      sfId: row.Id,
+      ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
+      ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
+      ancestor: adoptedAncestor(changes.filter((c) => c.leadId === personId), fields, person),
+      retry: true,
+      logged: [],
+    });
+    this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: 'new in Salesforce: person found by its Salesforce id' });
+  }
+
+  /** Links each record to the person Marketo created or found for it; returns how many people were created. */
+  private linkCreatedPeople(state: EngineState, object: SfObject, fields: readonly MappedField[], rows: ReadonlyArray<{ object: SfObject; row: SfRow }>, results: readonly MarketoSyncResult[]): number {
+    if (rows.length === 0) return 0;
+    let created = 0;
     let ok = 0;
-    mine.forEach(({ row }, i) => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!.row;
       const r = results[i]!;
       if (r.status === 'skipped') {
         (state.sfRetry ??= {})[row.Id] = object;
         this.emit({ type: 'skip', at: this.clock.now(), sfId: row.Id, reason: `Marketo skipped the new person: ${r.reasons[0]?.code} ${r.reasons[0]?.message}` });
-        return;
+        continue;
       }
       ok++;
       if (r.status === 'created') created++;
-      const agreed: Array<[string, Canon]> = [];
-      for (const f of fields) {
-        const v = canon(row[f.sf], f.kind);
-        if (v !== undefined && f.mktoWritable) agreed.push([f.sf, v]);
-      }
-      // Built in one go: an object given ~20 keys one by one turns into a hash table in V8 (4× the bytes per link).
-      const ancestor: Record<string, Canon> = Object.fromEntries(agreed);
-      const link: LinkState = {
-        personId: r.id,
-        object,
-        sfId: row.Id,
-        ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
-        ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
-        ancestor,
-        logged: [],
-      };
-      this.book.set(link);
-      this.emit({ type: 'link', at: this.clock.now(), personId: r.id, object, sfId: row.Id, reason: r.status === 'created' ? 'new in Salesforce: person created' : 'new in Salesforce: person found by its Salesforce id' });
-    });
-    this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: mine.length, ok, failed: mine.length - ok });
+      this.linkNewPerson(object, fields, row, r.id, r.status === 'created');
+    }
+    this.emit({ type: 'write', at: this.clock.now(), system: 'marketo', operation: 'createOrUpdate', object, count: rows.length, ok, failed: rows.length - ok });
     return created;
+  }
+
+  private linkNewPerson(object: SfObject, fields: readonly MappedField[], row: SfRow, personId: number, created: boolean): void {
+    const agreed: Array<[string, Canon]> = [];
+    for (const f of fields) {
+      const v = canon(row[f.sf], f.kind);
+      if (v !== undefined && f.mktoWritable) agreed.push([f.sf, v]);
+    }
+    // Built in one go: an object given ~20 keys one by one turns into a hash table in V8 (4× the bytes per link).
+    const ancestor: Record<string, Canon> = Object.fromEntries(agreed);
+    const link: LinkState = {
+      personId,
+      object,
+      sfId: row.Id,
+      ...(object === 'Lead' ? { leadId: row.Id } : { contactId: row.Id }),
+      ...(typeof row.AccountId === 'string' ? { accountId: row.AccountId } : {}),
+      ancestor,
+      logged: [],
+    };
+    this.book.set(link);
+    this.emit({ type: 'link', at: this.clock.now(), personId, object, sfId: row.Id, reason: created ? 'new in Salesforce: person created' : 'new in Salesforce: person found by its Salesforce id' });
   }
 
   // ---- Sync Person to SFDC -----------------------------------------------------------------------
@@ -1640,13 +1666,7 @@ export class SyncEngine {
     const personId = person.id;
     const fields = sets.Lead;
     const mk = this.mkCanon(fields, person);
-    const record: Record<string, unknown> = {};
-    for (const f of fields) {
-      if (!f.createable) continue;
-      const v = mk[f.sf];
-      if (v !== undefined && v !== null) record[f.sf] = toSalesforce(v, f.kind);
-    }
-    if (this.opts.defaultLeadOwnerId) record.OwnerId = this.opts.defaultLeadOwnerId;
+    const record = this.leadRecordOf(fields, mk);
     const pending: PendingPerson = state.pendingPeople[String(personId)] ?? { personId, logged: [] };
     state.pendingPeople[String(personId)] = pending;
 
@@ -1691,27 +1711,47 @@ export class SyncEngine {
         pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
         return { personId, outcome: 'failed', error: pick(pending.failure) };
       }
-      if (!result!.success || !result!.id) {
-        const e = result!.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
-        if (SCHEMA_CODES.has(e.statusCode)) this.describeDue = true;
-        delete pending.createStartedAt;
-        pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
-        await this.failures.log([{ personId, failure: pending.failure, logged: pending.logged }], this.unsureSince);
-        return { personId, outcome: 'rejected', error: pick(pending.failure) };
-      }
-      const sfId = result!.id;
-      delete state.pendingPeople[String(personId)];
-      const ancestor: Record<string, Canon> = Object.fromEntries(fields.flatMap((f) => (f.createable && mk[f.sf] !== undefined ? [[f.sf, mk[f.sf]!]] : [])));
-      const link: LinkState = { personId, object: 'Lead', sfId, leadId: sfId, ancestor, logged: [] };
-      this.book.set(link);
-      this.emit({ type: 'link', at: this.clock.now(), personId, object: 'Lead', sfId, reason: 'Sync Person to SFDC created the lead' });
-      this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'create', object: 'Lead', count: 1, ok: 1, failed: 0 });
-      await this.save();
-      // Read the new lead back (defaults such as Status) and write the link onto the person, now.
-      const updates = new Map<number, Record<string, unknown>>([[personId, { sfdcType: 'Lead', sfdcLeadId: sfId, sfdcContactId: null, sfdcIsDeleted: false }]]);
-      await this.syncPairs(state, sets, [{ link, fresh: true }], updates, { sfUpdated: 0, mktoUpdated: 0, rejected: 0 });
-      return { personId, outcome: 'created', sfId };
+      if (!result!.success || !result!.id) return this.leadRejected(personId, pending, result!);
+      return this.linkCreatedLead(state, sets, personId, mk, result!.id);
     }
+  }
+
+  /** The new lead's fields: the person's createable values, and the default owner where one is set. */
+  private leadRecordOf(fields: readonly MappedField[], mk: Record<string, Canon>): Record<string, unknown> {
+    const record: Record<string, unknown> = {};
+    for (const f of fields) {
+      if (!f.createable) continue;
+      const v = mk[f.sf];
+      if (v !== undefined && v !== null) record[f.sf] = toSalesforce(v, f.kind);
+    }
+    if (this.opts.defaultLeadOwnerId) record.OwnerId = this.opts.defaultLeadOwnerId;
+    return record;
+  }
+
+  /** createLead refused for good: the failure is kept on the pending person and logged. */
+  private async leadRejected(personId: number, pending: PendingPerson, result: SfSaveResult): Promise<SyncPersonResult> {
+    const e = result.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'rejected without an error', fields: [] };
+    if (SCHEMA_CODES.has(e.statusCode)) this.describeDue = true;
+    delete pending.createStartedAt;
+    pending.failure = { operation: 'create', errorCode: e.statusCode, message: e.message, fields: e.fields, since: this.clock.now() };
+    await this.failures.log([{ personId, failure: pending.failure, logged: pending.logged }], this.unsureSince);
+    return { personId, outcome: 'rejected', error: pick(pending.failure) };
+  }
+
+  /** createLead's lead exists: the person is linked to it, saved, and the pair synced at once. */
+  private async linkCreatedLead(state: EngineState, sets: FieldSets, personId: number, mk: Record<string, Canon>, sfId: string): Promise<SyncPersonResult> {
+    const fields = sets.Lead;
+    delete state.pendingPeople[String(personId)];
+    const ancestor: Record<string, Canon> = Object.fromEntries(fields.flatMap((f) => (f.createable && mk[f.sf] !== undefined ? [[f.sf, mk[f.sf]!]] : [])));
+    const link: LinkState = { personId, object: 'Lead', sfId, leadId: sfId, ancestor, logged: [] };
+    this.book.set(link);
+    this.emit({ type: 'link', at: this.clock.now(), personId, object: 'Lead', sfId, reason: 'Sync Person to SFDC created the lead' });
+    this.emit({ type: 'write', at: this.clock.now(), system: 'salesforce', operation: 'create', object: 'Lead', count: 1, ok: 1, failed: 0 });
+    await this.save();
+    // Read the new lead back (defaults such as Status) and write the link onto the person, now.
+    const updates = new Map<number, Record<string, unknown>>([[personId, { sfdcType: 'Lead', sfdcLeadId: sfId, sfdcContactId: null, sfdcIsDeleted: false }]]);
+    await this.syncPairs(state, sets, [{ link, fresh: true }], updates, { sfUpdated: 0, mktoUpdated: 0, rejected: 0 });
+    return { personId, outcome: 'created', sfId };
   }
 
   /** Looks for a lead the sync user created for this pending person since the create started. */
@@ -1770,6 +1810,24 @@ export class SyncEngine {
     }
     for (const p of waiting) if (!people.some((x) => Number(x.id) === p.personId)) delete state.pendingPeople[String(p.personId)];
   }
+}
+
+/** A new record's Marketo input: its Marketo-writable fields and its link fields. */
+function personInputOf(fields: readonly MappedField[], object: SfObject, row: SfRow): Record<string, unknown> {
+  const rec: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (!f.mktoWritable) continue;
+    const v = canon(row[f.sf], f.kind);
+    if (v !== undefined) rec[f.mkto] = toMarketo(v, f.kind);
+  }
+  rec.sfdcType = object;
+  rec.sfdcIsDeleted = false;
+  if (object === 'Lead') rec.sfdcLeadId = row.Id;
+  else {
+    rec.sfdcContactId = row.Id;
+    if (typeof row.AccountId === 'string') rec.sfdcAccountId = row.AccountId;
+  }
+  return rec;
 }
 
 function pick(f: PendingFailure): { errorCode: string; message: string; fields: string[] } {
