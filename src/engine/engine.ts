@@ -449,6 +449,29 @@ export class SyncEngine {
     const rewound = this.followFieldSetChanges(state, sets);
     this.keepPrefetched(byId, answers.slice(asked.length), sets);
     const polled: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
+    const stale = this.keepFreshPolls(sets, order, asked, answers, rewound, polled);
+    if (stale.length > 0) {
+      if (before) {
+        const why = answers.slice(0, asked.length).map((a) => a.error).find((e) => e !== undefined);
+        this.emit({ type: 'skip', at: this.clock.now(), reason: `${why ? `${why.code}: ` : ''}poll of ${stale.join(', ')} asked for the last field set; polled again with the new one` });
+      }
+      await this.pollAgain(state, sets, stale, polled);
+    }
+    return { sets, polled };
+  }
+
+  /**
+   * describeAndPoll's answers that asked for the field set in force, into `polled`; returns the objects to poll
+   * again (every one after the first stale one, as before).
+   */
+  private keepFreshPolls(
+    sets: FieldSets,
+    order: readonly SfObject[],
+    asked: ReadonlyArray<{ soql: string; select: string }>,
+    answers: readonly QueryAnswer[],
+    rewound: readonly SfObject[],
+    polled: Record<SfObject, SfRow[]>,
+  ): SfObject[] {
     const stale: SfObject[] = [];
     order.forEach((object, i) => {
       const rows = answers[i]?.rows;
@@ -456,15 +479,12 @@ export class SyncEngine {
       if (rows && sameColumns && stale.length === 0 && !rewound.includes(object)) polled[object] = rows as SfRow[];
       else stale.push(object);
     });
-    if (stale.length > 0) {
-      if (before) {
-        const why = answers.slice(0, asked.length).map((a) => a.error).find((e) => e !== undefined);
-        this.emit({ type: 'skip', at: this.clock.now(), reason: `${why ? `${why.code}: ` : ''}poll of ${stale.join(', ')} asked for the last field set; polled again with the new one` });
-      }
-      const again = await this.sf.queryMany(stale.map((object) => ({ soql: this.pollQuery(sets, object, state).soql, all: true })));
-      stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
-    }
-    return { sets, polled };
+    return stale;
+  }
+
+  private async pollAgain(state: EngineState, sets: FieldSets, stale: readonly SfObject[], polled: Record<SfObject, SfRow[]>): Promise<void> {
+    const again = await this.sf.queryMany(stale.map((object) => ({ soql: this.pollQuery(sets, object, state).soql, all: true })));
+    stale.forEach((object, i) => (polled[object] = again[i] as SfRow[]));
   }
 
   /**
@@ -633,24 +653,27 @@ export class SyncEngine {
       this.mktoDescribedAt = this.clock.now();
     }
     const sets: FieldSets = { Lead: [], Contact: [], system: { Lead: [], Contact: [] } };
-    for (const object of SF_OBJECTS) {
-      sets[object] = resolveFieldSet(object, sfFields[object], this.mktoFields!);
-      if (this.mutant('write-hidden-fields')) sets[object] = this.ignoreFieldSecurity(object, sets[object], sfFields[object]);
-      const visible = new Set(sfFields[object].map((f) => f.name));
-      sets.system[object] = SYSTEM_FIELDS[object].filter((f) => visible.has(f));
-      const readable = sets[object].map((f) => f.sf);
-      const updateable = sets[object].filter((f) => f.updateable).map((f) => f.sf);
-      // Trace the field set when it changes (first describe, permission or schema change), not every cycle.
-      const signature = JSON.stringify([readable, updateable]);
-      if (this.fieldSignature[object] !== signature) {
-        this.fieldSignature[object] = signature;
-        this.emit({ type: 'describe', at: this.clock.now(), object, readable, updateable });
-      }
-    }
+    for (const object of SF_OBJECTS) this.resolveFieldSetOf(sets, object, sfFields[object]);
     this.fieldSets = sets;
     this.describedInCycle = this.cycleNo;
     this.describeDue = false;
     return sets;
+  }
+
+  /** fieldSetsOf for one object (a step of its own: small functions are cheap for V8 to compile, issue 8). */
+  private resolveFieldSetOf(sets: FieldSets, object: SfObject, described: SfFieldInfo[]): void {
+    sets[object] = resolveFieldSet(object, described, this.mktoFields!);
+    if (this.mutant('write-hidden-fields')) sets[object] = this.ignoreFieldSecurity(object, sets[object], described);
+    const visible = new Set(described.map((f) => f.name));
+    sets.system[object] = SYSTEM_FIELDS[object].filter((f) => visible.has(f));
+    const readable = sets[object].map((f) => f.sf);
+    const updateable = sets[object].filter((f) => f.updateable).map((f) => f.sf);
+    // Trace the field set when it changes (first describe, permission or schema change), not every cycle.
+    const signature = JSON.stringify([readable, updateable]);
+    if (this.fieldSignature[object] !== signature) {
+      this.fieldSignature[object] = signature;
+      this.emit({ type: 'describe', at: this.clock.now(), object, readable, updateable });
+    }
   }
 
   /**
@@ -781,23 +804,9 @@ export class SyncEngine {
     const linkUpdates = new Map<number, Record<string, unknown>>();
     const pairs = new Map<number, Pair>();
 
-    // Lifecycle first (deletes, merges, conversions), leads before contacts, so relinks happen before new contacts are seen.
-    // Most polled rows are plain edits, for which lifecycle() does nothing: skip those without a scan of the links
-    // per row (rows that are deleted, converted, or share an id with a deleted link still go through it).
-    for (const object of ['Lead', 'Contact'] as const) {
-      for (const row of polled[object]) {
-        if (row.IsDeleted !== true && !(object === 'Lead' && row.IsConverted === true) && !this.book.hasDeleted(row.Id)) continue;
-        await this.lifecycle(state, object, row, linkUpdates, pairs);
-      }
-    }
+    await this.followPolledLifecycles(state, polled, linkUpdates, pairs);
     const unlinkedDeletes = await this.flagPeopleOfUnlinkedDeletes(polled, linkUpdates);
-    // Retries of records Marketo could not take last time.
-    const retryIds = Object.entries(state.sfRetry ?? {});
-    const retryRows: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
-    for (const object of SF_OBJECTS) {
-      const ids = retryIds.filter(([id, o]) => o === object && !polled[object].some((r) => r.Id === id)).map(([id]) => id);
-      if (ids.length > 0) retryRows[object] = await this.readByIds(sets, object, ids);
-    }
+    const retryRows = await this.readRetryRows(state, sets, polled);
     state.sfRetry = {};
     if (this.mutant('watermark-before-write')) {
       // Broken on purpose: the watermarks move before the work they cover is done.
@@ -815,6 +824,36 @@ export class SyncEngine {
     // Everything logged since the resume is in the saved state now.
     this.unsureSince = undefined;
     for (const id of unlinkedDeletes) this.unlinkedDeletesChecked.add(id);
+  }
+
+  /**
+   * Lifecycle first (deletes, merges, conversions), leads before contacts, so relinks happen before new contacts are seen.
+   * Most polled rows are plain edits, for which lifecycle() does nothing: skip those without a scan of the links
+   * per row (rows that are deleted, converted, or share an id with a deleted link still go through it).
+   */
+  private async followPolledLifecycles(
+    state: EngineState,
+    polled: Record<SfObject, SfRow[]>,
+    linkUpdates: Map<number, Record<string, unknown>>,
+    pairs: Map<number, Pair>,
+  ): Promise<void> {
+    for (const object of ['Lead', 'Contact'] as const) {
+      for (const row of polled[object]) {
+        if (row.IsDeleted !== true && !(object === 'Lead' && row.IsConverted === true) && !this.book.hasDeleted(row.Id)) continue;
+        await this.lifecycle(state, object, row, linkUpdates, pairs);
+      }
+    }
+  }
+
+  /** Retries of records Marketo could not take last time (those not in the poll read by id). */
+  private async readRetryRows(state: EngineState, sets: FieldSets, polled: Record<SfObject, SfRow[]>): Promise<Record<SfObject, SfRow[]>> {
+    const retryIds = Object.entries(state.sfRetry ?? {});
+    const retryRows: Record<SfObject, SfRow[]> = { Lead: [], Contact: [] };
+    for (const object of SF_OBJECTS) {
+      const ids = retryIds.filter(([id, o]) => o === object && !polled[object].some((r) => r.Id === id)).map(([id]) => id);
+      if (ids.length > 0) retryRows[object] = await this.readByIds(sets, object, ids);
+    }
+    return retryRows;
   }
 
   /**
