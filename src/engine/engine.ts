@@ -393,6 +393,30 @@ export class SyncEngine {
     await store.save(committed);
   }
 
+  /**
+   * New rejections, made durable before the next request leaves (the failure activity's may be the one a crash
+   * strikes): each goes onto its link in the last saved snapshot, unlogged, as the link holds it now. A run that dies
+   * before logging them (or whose cycle fails) leaves them to the next run, which logs them once: at once if they
+   * still stand, late if they cleared first (clearFailure); after a resume it first looks for an activity this run may
+   * have written (unsureSince). Like writeAhead, only the failure is added to the snapshot, never the unfinished state.
+   */
+  private async keepFailuresAhead(failures: ReadonlyArray<{ link: LinkState; failure: PendingFailure }>): Promise<void> {
+    if (failures.length === 0) return;
+    const committed = await this.opts.store.load();
+    if (!committed) return;
+    let changed = false;
+    for (const { link, failure } of failures) {
+      const saved = committed.links[String(link.personId)];
+      // Not linked so in the snapshot (linked or relinked since): nothing there to retry it from.
+      if (!saved || saved.sfId !== link.sfId || saved.object !== link.object) continue;
+      if (saved.failure && failureKey(saved.failure) === failureKey(failure) && saved.logged.join('\n') === link.logged.join('\n')) continue;
+      saved.failure = failure;
+      saved.logged = [...link.logged];
+      changed = true;
+    }
+    if (changed) await this.opts.store.save(committed);
+  }
+
   /** A write whose outcome is unknown (it timed out after retries): its intents outlive the next save. */
   private unsure(personIds: ReadonlySet<number>, to: WriteIntent['to']): void {
     for (const x of this.intents) if (x.intent.to === to && personIds.has(x.intent.personId)) x.held = false;
@@ -1223,6 +1247,7 @@ export class SyncEngine {
 
     const failures: Array<{ link: LinkState; failure: PendingFailure }> = [];
     for (const object of SF_OBJECTS) await this.sendSalesforceWrites(object, writes.sf[object], failures, report);
+    await this.keepFailuresAhead(failures);
     // Rejections are logged before the Marketo writes: a Marketo write that fails the cycle must not take the failure
     // activity with it (the rejection may clear before the next cycle, and then it would never be logged).
     await this.failures.log(
