@@ -13,18 +13,13 @@ import { FAILURE_ACTIVITY } from '../../src/engine/failure-log.ts';
 import { MarketoClient } from '../../src/engine/marketo.ts';
 import { DEFAULT_RETRY } from '../../src/engine/retry.ts';
 import { closeAllWorlds, createWorld, MARKETO_BASE_URL } from '../../src/sim/world.ts';
-import { HOT_NEEDS_PHONE, failureActivities, mustPersonOf } from './helpers.ts';
+import { HOT_NEEDS_PHONE, failureActivities, mustPersonOf, refusedOnNextCycle } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
 
 describe('the failure activity type, when an answer is lost after Marketo committed', () => {
   it('the type create times out after commit: the cycle adopts the type, logs the rejection once and goes on', async () => {
-    const w = createWorld();
-    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
-    await w.advance('5m');
-    const personId = mustPersonOf(w, id).id;
-    w.org.setRule(HOT_NEEDS_PHONE);
-    w.marketoUser.update(personId, { rating: 'Hot' });
+    const { w, id, personId } = await refusedOnNextCycle();
     // The cycle's first Marketo write is the type create (the update goes to Salesforce and is refused).
     w.fault({ system: 'marketo', kind: 'timeout-after-commit', times: 1 });
     const reports = await w.advance('5m');

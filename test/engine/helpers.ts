@@ -1,6 +1,6 @@
 /** Small look-ups over a World for the engine's behaviour tests. */
 import type { Activity, Person } from '../../mocks/marketo/index.ts';
-import type { World } from '../../src/sim/world.ts';
+import { createWorld, type World } from '../../src/sim/world.ts';
 
 /** The person linked to a Salesforce record (by the link fields Marketo carries). */
 export function personOf(w: World, sfId: string): Person | undefined {
@@ -55,3 +55,17 @@ export const HOT_NEEDS_PHONE = {
   message: 'Hot leads need a phone number',
   field: 'Phone',
 };
+
+/**
+ * A new world with one linked lead, HOT_NEEDS_PHONE on, and Marketo setting the person's Rating to Hot: the next
+ * cycle sends Rating=Hot without a phone, which the rule refuses.
+ */
+export async function refusedOnNextCycle(): Promise<{ w: World; id: string; personId: number }> {
+  const w = createWorld();
+  const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
+  await w.advance('5m');
+  const personId = mustPersonOf(w, id).id;
+  w.org.setRule(HOT_NEEDS_PHONE);
+  w.marketoUser.update(personId, { rating: 'Hot' });
+  return { w, id, personId };
+}

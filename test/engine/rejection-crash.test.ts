@@ -4,21 +4,10 @@
  * bench's fuzz worker, seed 2 run 887: regressions/rejection-lost-to-crash-before-activity.yaml).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllWorlds, createWorld, type World } from '../../src/sim/world.ts';
-import { HOT_NEEDS_PHONE, failureActivities, mustPersonOf } from './helpers.ts';
+import { closeAllWorlds, type World } from '../../src/sim/world.ts';
+import { HOT_NEEDS_PHONE, failureActivities, refusedOnNextCycle } from './helpers.ts';
 
 afterAll(() => closeAllWorlds());
-
-/** A linked lead whose next cycle sends Rating=Hot without a phone, which the rule refuses. */
-async function refusedNextCycle(): Promise<{ w: World; id: string; personId: number }> {
-  const w = createWorld();
-  const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme' });
-  await w.advance('5m');
-  const personId = mustPersonOf(w, id).id;
-  w.org.setRule(HOT_NEEDS_PHONE);
-  w.marketoUser.update(personId, { rating: 'Hot' });
-  return { w, id, personId };
-}
 
 function requestCount(w: World): number {
   return w.org.requestLog.length + w.instance.requestLog.length;
@@ -32,7 +21,7 @@ function refusedOnTheWire(w: World): boolean {
 describe('a crash between a rejection and its failure activity, the rule off before the restart', () => {
   it('wherever the crash falls, a rejection Salesforce answered is logged exactly once', async () => {
     // How many requests does the refusing cycle make (the PATCH, then the activity type's create and the activity)?
-    const dry = await refusedNextCycle();
+    const dry = await refusedOnNextCycle();
     const before = requestCount(dry.w);
     await dry.w.advance('5m');
     const n = requestCount(dry.w) - before;
@@ -42,7 +31,7 @@ describe('a crash between a rejection and its failure activity, the rule off bef
     // is the PATCH's own, whose answer no live engine read (nothing can log it); from the next k on, one did.
     let patchAt: number | undefined;
     for (let k = 1; k <= n; k++) {
-      const { w, id, personId } = await refusedNextCycle();
+      const { w, id, personId } = await refusedOnNextCycle();
       w.crashEngineAfter(k);
       await w.advance('5m'); // the cycle dies after k requests
       if (patchAt === undefined && refusedOnTheWire(w)) patchAt = k;
