@@ -19,6 +19,21 @@ function describesPerCycle(w: World, from: number): number {
 
 const auditReads = (w: World, from: number) => sfRequests(w, from).filter((e) => e.object === 'SetupAuditTrail');
 
+/**
+ * A linked lead whose Title the sync user may now only read (which does not change what the polls select: only the
+ * audit trail can tell the engine in time), and a Marketo edit of its title and city; `from` is the request log's
+ * length after it.
+ */
+async function titleMadeReadOnly(): Promise<{ w: World; id: string; personId: number; from: number }> {
+  const w = createWorld();
+  const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
+  await w.advance('10m');
+  const personId = mustPersonOf(w, id).id;
+  w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'read');
+  w.marketoUser.update(personId, { title: 'CTO', city: 'Oslo' });
+  return { w, id, personId, from: w.org.requestLog.length };
+}
+
 /** Runs `n` cycles one by one and returns, per cycle, its describe subrequests and its report. */
 async function cycles(w: World, n: number): Promise<Array<{ describes: number; sfCalls: number; ok: boolean }>> {
   const out: Array<{ describes: number; sfCalls: number; ok: boolean }> = [];
@@ -44,14 +59,7 @@ describe('describe only when the schema or the sync user\'s access may have chan
   });
 
   it('a field made read-only: described in the cycle that sees the audit row, and Marketo\'s edit of it is not written', async () => {
-    const w = createWorld();
-    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
-    await w.advance('10m');
-    const personId = mustPersonOf(w, id).id;
-    // Read-only does not change what the polls select: only the audit trail can tell the engine in time.
-    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'read');
-    w.marketoUser.update(personId, { title: 'CTO', city: 'Oslo' });
-    const from = w.org.requestLog.length;
+    const { w, id, personId, from } = await titleMadeReadOnly();
     const [report] = await w.advance('5m');
     expect(report).toMatchObject({ ok: true, sfCalls: 3, sfUpdated: 1, rejected: 0 }); // Composite, describes, the update
     expect(describesPerCycle(w, from)).toBe(2);
@@ -236,13 +244,7 @@ describe('Sync Person to SFDC describes by the same rule as the cycle (audit pos
   });
 
   it('a field made read-only just before the flow action: it describes, and its update does not name the field', async () => {
-    const w = createWorld();
-    const id = w.salesforceUser.create('Lead', { LastName: 'Smith', Company: 'Acme', Title: 'CEO' });
-    await w.advance('10m');
-    const personId = mustPersonOf(w, id).id;
-    w.org.setAccess(w.org.syncUser.id, 'Lead.Title', 'read');
-    w.marketoUser.update(personId, { title: 'CTO', city: 'Oslo' });
-    const from = w.org.requestLog.length;
+    const { w, id, personId, from } = await titleMadeReadOnly();
     expect(await w.syncPersonToSfdc(personId)).toMatchObject({ outcome: 'updated', sfId: id });
     expect(describesPerCycle(w, from)).toBe(2);
     const writes = sfWrites(w, from);
